@@ -1,0 +1,45 @@
+//! crateplan: Cargo's resolution reproduced in Rust, so Nix can build a
+//! workspace one derivation per crate with no generated file.
+//!
+//! The core reads `Cargo.lock` and manifests through an [`fs::Fs`], resolves
+//! features and dependency edges for a target platform exactly as cargo does,
+//! and answers with a [`plan::Plan`]. Every route (plugin, wasm, ifd, exec,
+//! CLI) goes through [`plan_json`], so they all give byte-identical answers.
+
+pub mod error;
+pub mod fs;
+pub mod plan;
+pub mod request;
+
+pub use error::Error;
+pub use request::{Answer, Fetch, Request};
+
+/// The one boundary: a JSON [`Request`] in, a JSON [`Answer`] out.
+/// Never panics outward on bad input: every failure is an `{"ok":false}` answer.
+pub fn plan_json(fs: &dyn fs::Fs, request: &[u8]) -> Vec<u8> {
+    let answer = match serde_json::from_slice::<Request>(request) {
+        Ok(req) => answer(fs, &req),
+        Err(e) => error_answer(format!("crateplan: malformed request: {e}")),
+    };
+    serde_json::to_vec(&answer).expect("answers always serialize")
+}
+
+/// Runs one request and wraps the outcome in the answer envelope.
+pub fn answer(fs: &dyn fs::Fs, req: &Request) -> Answer {
+    match plan_request(fs, req) {
+        Ok(a) => a,
+        Err(e) => error_answer(e.to_string()),
+    }
+}
+
+fn error_answer(error: String) -> Answer {
+    Answer::Error {
+        ok: request::False,
+        error,
+    }
+}
+
+/// Plans a request: either the full plan or the sources still to fetch.
+pub fn plan_request(_fs: &dyn fs::Fs, _req: &Request) -> Result<Answer, Error> {
+    Err(Error::msg("crateplan: the planner is not implemented yet"))
+}

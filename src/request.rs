@@ -1,0 +1,149 @@
+//! The JSON boundary shared by every route (plugin, wasm, ifd, exec, CLI):
+//! a [`Request`] in, an [`Answer`] envelope out. Documented in
+//! `docs/plan-format.md`.
+
+use crate::plan::Plan;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Request {
+    /// Directory of the workspace (holds the root `Cargo.toml` unless `manifestPath` says otherwise).
+    pub workspace: String,
+    /// Path to the manifest to start from; default `<workspace>/Cargo.toml`.
+    #[serde(default)]
+    pub manifest_path: Option<String>,
+    /// Path to the lock file; default `Cargo.lock` beside the workspace root manifest.
+    #[serde(default)]
+    pub lock_file: Option<String>,
+    /// Target platform: a triple with a built-in cfg set, or a triple with an explicit cfg set.
+    pub target: PlatformSpec,
+    /// Host platform; default: the target.
+    #[serde(default)]
+    pub host: Option<PlatformSpec>,
+    #[serde(default)]
+    pub selection: Selection,
+    /// Fetched sources: fetch key (from an earlier `fetch` answer) to a local path
+    /// (a `.crate` file for registry crates, a checkout directory for git).
+    #[serde(default)]
+    pub sources: BTreeMap<String, String>,
+    /// Alternative registries: index URL (as in Cargo.lock, without `registry+`/`sparse+`)
+    /// to a download URL template with `{crate}` and `{version}` (cargo's `dl` syntax).
+    #[serde(default)]
+    pub registries: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PlatformSpec {
+    Triple(String),
+    Explicit { triple: String, cfg: Vec<String> },
+}
+
+impl Default for PlatformSpec {
+    fn default() -> Self {
+        PlatformSpec::Triple("x86_64-unknown-linux-gnu".into())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Selection {
+    /// Select every workspace member (`--workspace`).
+    #[serde(default)]
+    pub workspace: bool,
+    /// Select these packages (`-p`); with neither this nor `workspace`, cargo's default members.
+    #[serde(default)]
+    pub packages: Vec<String>,
+    /// Features to enable (`--features`): `feat` or `member/feat`.
+    #[serde(default)]
+    pub features: Vec<String>,
+    #[serde(default)]
+    pub all_features: bool,
+    #[serde(default)]
+    pub no_default_features: bool,
+    /// Resolve as `cargo test` does: dev-dependencies and test targets.
+    #[serde(default)]
+    pub tests: bool,
+}
+
+/// What the planner answers: a plan, a list of sources it still needs, or an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Plan { ok: True, plan: Box<Plan> },
+    Fetch { ok: True, fetch: Vec<Fetch> },
+    Error { ok: False, error: String },
+}
+
+/// A source the planner needs before it can go on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Fetch {
+    /// A `.crate` file: `builtins.fetchurl { url; sha256; name; }`.
+    Crate {
+        key: String,
+        name: String,
+        version: String,
+        url: String,
+        sha256: String,
+    },
+    /// A git checkout: `builtins.fetchGit { url; rev; allRefs = true; }`.
+    #[serde(rename_all = "camelCase")]
+    Git {
+        key: String,
+        url: String,
+        rev: String,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+    },
+}
+
+impl Fetch {
+    pub fn key(&self) -> &str {
+        match self {
+            Fetch::Crate { key, .. } | Fetch::Git { key, .. } => key,
+        }
+    }
+}
+
+/// `true` in JSON, and only `true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "bool", into = "bool")]
+pub struct True;
+/// `false` in JSON, and only `false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "bool", into = "bool")]
+pub struct False;
+
+impl TryFrom<bool> for True {
+    type Error = &'static str;
+    fn try_from(b: bool) -> Result<Self, Self::Error> {
+        if b {
+            Ok(True)
+        } else {
+            Err("expected true")
+        }
+    }
+}
+impl From<True> for bool {
+    fn from(_: True) -> bool {
+        true
+    }
+}
+impl TryFrom<bool> for False {
+    type Error = &'static str;
+    fn try_from(b: bool) -> Result<Self, Self::Error> {
+        if b {
+            Err("expected false")
+        } else {
+            Ok(False)
+        }
+    }
+}
+impl From<False> for bool {
+    fn from(_: False) -> bool {
+        false
+    }
+}
