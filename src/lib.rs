@@ -6,10 +6,21 @@
 //! and answers with a [`plan::Plan`]. Every route (plugin, wasm, ifd, exec,
 //! CLI) goes through [`plan_json`], so they all give byte-identical answers.
 
+#[cfg(feature = "fs")]
+pub mod cargo_home;
 pub mod error;
 pub mod fs;
+pub mod loader;
+pub mod lockfile;
+pub mod manifest;
 pub mod plan;
+pub mod planner;
+pub mod platform;
 pub mod request;
+pub mod resolve;
+pub mod tarball;
+pub mod unit_graph;
+pub mod workspace;
 
 pub use error::Error;
 pub use request::{Answer, Fetch, Request};
@@ -40,6 +51,6 @@ fn error_answer(error: String) -> Answer {
 }
 
 /// Plans a request: either the full plan or the sources still to fetch.
-pub fn plan_request(_fs: &dyn fs::Fs, _req: &Request) -> Result<Answer, Error> {
-    Err(Error::msg("crateplan: the planner is not implemented yet"))
+pub fn plan_request(fs: &dyn fs::Fs, req: &Request) -> Result<Answer, Error> {
+    planner::run(fs, req, None)
 }

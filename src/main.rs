@@ -1,1 +1,207 @@
-fn main() {}
+//! The `crateplan` command line: plans and unit graphs for humans and for
+//! diffing against cargo, and the `answer` entry the ifd and exec routes use.
+
+use clap::{Args, Parser, Subcommand};
+use crateplan::cargo_home::CargoHome;
+use crateplan::fs::RealFs;
+use crateplan::loader::LocalSources;
+use crateplan::planner::{self, Outcome};
+use crateplan::request::{PlatformSpec, Request, Selection};
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "crateplan", version, about = "Cargo's resolution, reproduced for Nix")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the plan (JSON) for a workspace.
+    Plan(PlanArgs),
+    /// Print the resolution in the format of `cargo build --unit-graph`.
+    UnitGraph(PlanArgs),
+    /// Answer a JSON request (the boundary every route shares).
+    Answer {
+        /// Print the answer as a Nix string literal (for `builtins.exec`).
+        #[arg(long)]
+        nix: bool,
+        /// The request file; `-` reads standard input.
+        request: String,
+    },
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    /// Path to Cargo.toml.
+    #[arg(long, default_value = "Cargo.toml")]
+    manifest_path: String,
+    /// Target triple (a built-in one, or give --target-cfg).
+    #[arg(long)]
+    target: Option<String>,
+    /// A file with `rustc --print cfg --target T` output for a triple without a built-in cfg set.
+    #[arg(long)]
+    target_cfg: Option<String>,
+    /// Host triple (where build scripts and proc-macros run).
+    #[arg(long)]
+    host: Option<String>,
+    #[arg(long)]
+    workspace: bool,
+    #[arg(short = 'p', long = "package")]
+    packages: Vec<String>,
+    #[arg(short = 'F', long)]
+    features: Vec<String>,
+    #[arg(long)]
+    all_features: bool,
+    #[arg(long)]
+    no_default_features: bool,
+    /// Resolve as `cargo test` does.
+    #[arg(long)]
+    tests: bool,
+    /// Cargo's home, for registry crates and git checkouts (default: $CARGO_HOME or ~/.cargo).
+    #[arg(long)]
+    cargo_home: Option<String>,
+}
+
+/// The machine's own triple, for the default host.
+fn native_triple() -> &'static str {
+    match (std::env::consts::ARCH, std::env::consts::OS) {
+        ("x86_64", "linux") => "x86_64-unknown-linux-gnu",
+        ("aarch64", "linux") => "aarch64-unknown-linux-gnu",
+        ("x86_64", "macos") => "x86_64-apple-darwin",
+        ("aarch64", "macos") => "aarch64-apple-darwin",
+        ("x86_64", "windows") => "x86_64-pc-windows-msvc",
+        _ => "x86_64-unknown-linux-gnu",
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Answer { nix, request } => answer(nix, &request),
+        Command::Plan(args) => {
+            let (req, home) = request_from(&args)?;
+            let plan = match resolve(&req, &home)? {
+                resolved => planner::build_plan(&resolved).map_err(|e| e.to_string())?,
+            };
+            print_json(&plan)
+        }
+        Command::UnitGraph(args) => {
+            let (req, home) = request_from(&args)?;
+            let resolved = resolve(&req, &home)?;
+            let graph = crateplan::unit_graph::unit_graph(&resolved, args.tests).map_err(|e| e.to_string())?;
+            print_json(&graph)
+        }
+    }
+}
+
+fn resolve(req: &Request, home: &Option<CargoHome>) -> Result<planner::Resolved, String> {
+    let local = home.as_ref().map(|h| h as &dyn LocalSources);
+    match planner::resolve_request(&RealFs, req, local).map_err(|e| e.to_string())? {
+        Outcome::Resolved(r) => Ok(*r),
+        Outcome::Fetch(missing) => {
+            let list: Vec<String> = missing.iter().map(|f| f.key().to_string()).collect();
+            Err(format!(
+                "crateplan: {} source(s) are not in cargo's cache; run `cargo fetch` first:\n  {}",
+                list.len(),
+                list.join("\n  ")
+            ))
+        }
+    }
+}
+
+fn request_from(args: &PlanArgs) -> Result<(Request, Option<CargoHome>), String> {
+    let manifest = std::fs::canonicalize(&args.manifest_path)
+        .map_err(|e| format!("crateplan: manifest {}: {e}", args.manifest_path))?;
+    let manifest = manifest.to_string_lossy().into_owned();
+    let workspace = crateplan::workspace::parent_dir(&manifest);
+    let triple = args.target.clone().unwrap_or_else(|| native_triple().to_string());
+    let target = match &args.target_cfg {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("crateplan: {file}: {e}"))?;
+            PlatformSpec::Explicit {
+                triple,
+                cfg: text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+            }
+        }
+        None => PlatformSpec::Triple(triple),
+    };
+    let host = PlatformSpec::Triple(args.host.clone().unwrap_or_else(|| native_triple().to_string()));
+    let req = Request {
+        workspace,
+        manifest_path: Some(manifest),
+        target,
+        host: Some(host),
+        selection: Selection {
+            workspace: args.workspace,
+            packages: args.packages.clone(),
+            features: args.features.clone(),
+            all_features: args.all_features,
+            no_default_features: args.no_default_features,
+            tests: args.tests,
+        },
+        ..Request::default()
+    };
+    let home = match &args.cargo_home {
+        Some(h) => Some(CargoHome::at(h)),
+        None => CargoHome::from_env(),
+    };
+    Ok((req, home))
+}
+
+fn answer(nix: bool, request: &str) -> Result<(), String> {
+    let bytes = if request == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
+        buf
+    } else {
+        std::fs::read(request).map_err(|e| format!("crateplan: request {request}: {e}"))?
+    };
+    let answer = crateplan::plan_json(&RealFs, &bytes);
+    let mut out = std::io::stdout().lock();
+    let result = if nix {
+        let text = String::from_utf8(answer).map_err(|e| e.to_string())?;
+        out.write_all(nix_string_literal(&text).as_bytes())
+    } else {
+        out.write_all(&answer)
+    };
+    result.and_then(|_| out.write_all(b"\n")).map_err(|e| e.to_string())
+}
+
+/// A Nix string literal for `s`: `"`, `\` and `${` escaped.
+fn nix_string_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| e.to_string())?;
+    out.write_all(b"\n").map_err(|e| e.to_string())
+}

@@ -1,0 +1,276 @@
+//! Loads manifests for locked packages: path packages from the workspace,
+//! registry crates from `.crate` files, git packages from checkouts. What is
+//! not available yet becomes a [`Fetch`] for the caller to supply.
+
+use crate::error::Error;
+use crate::fs::{EntryKind, Fs};
+use crate::lockfile::{Lock, LockedSource};
+use crate::manifest::{self, PackageData};
+use crate::request::Fetch;
+use crate::resolve::graph::Loader;
+use crate::tarball;
+use crate::workspace::{self, DirFiles, Workspace};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The crates.io index, in both spellings a lock may use.
+pub const CRATES_IO_GIT: &str = "registry+https://github.com/rust-lang/crates.io-index";
+pub const CRATES_IO_SPARSE: &str = "sparse+https://index.crates.io/";
+
+/// Finds fetched sources on the local machine, beyond what the request lists
+/// (the CLI looks in cargo's own cache).
+pub trait LocalSources {
+    fn locate(&self, fetch: &Fetch) -> Option<String>;
+}
+
+pub struct SourceLoader<'a> {
+    fs: &'a dyn Fs,
+    ws: &'a Workspace,
+    sources: &'a BTreeMap<String, String>,
+    registries: &'a BTreeMap<String, String>,
+    local: Option<&'a dyn LocalSources>,
+    /// Sources resolution needs that nobody supplied yet.
+    pub fetch: BTreeSet<Fetch>,
+    /// Package directories inside git checkouts: lock index -> subdirectory.
+    pub git_subdirs: BTreeMap<usize, String>,
+    /// Path packages: lock index -> directory.
+    pub path_dirs: BTreeMap<usize, String>,
+    git_scans: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+impl<'a> SourceLoader<'a> {
+    pub fn new(
+        fs: &'a dyn Fs,
+        ws: &'a Workspace,
+        sources: &'a BTreeMap<String, String>,
+        registries: &'a BTreeMap<String, String>,
+        local: Option<&'a dyn LocalSources>,
+    ) -> Self {
+        SourceLoader {
+            fs,
+            ws,
+            sources,
+            registries,
+            local,
+            fetch: BTreeSet::new(),
+            git_subdirs: BTreeMap::new(),
+            path_dirs: BTreeMap::new(),
+            git_scans: BTreeMap::new(),
+        }
+    }
+
+    fn locate(&self, fetch: &Fetch) -> Option<String> {
+        self.sources
+            .get(fetch.key())
+            .cloned()
+            .or_else(|| self.local.and_then(|l| l.locate(fetch)))
+    }
+
+    /// Lists `(package name -> subdirectories)` for a git checkout, scanning once.
+    fn scan_checkout(&mut self, key: &str, root: &str) -> Result<&BTreeMap<String, Vec<String>>, Error> {
+        if !self.git_scans.contains_key(key) {
+            let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            scan_dir(self.fs, root, "", 0, &mut found)?;
+            self.git_scans.insert(key.to_string(), found);
+        }
+        Ok(&self.git_scans[key])
+    }
+}
+
+/// Download URL and fetch key of a registry crate.
+pub fn registry_fetch(
+    registries: &BTreeMap<String, String>,
+    index: &str,
+    name: &str,
+    version: &str,
+    sha256: &str,
+) -> Result<Fetch, Error> {
+    let url = if index == CRATES_IO_GIT || index == CRATES_IO_SPARSE {
+        format!("https://static.crates.io/crates/{name}/{name}-{version}.crate")
+    } else {
+        let bare = index
+            .strip_prefix("registry+")
+            .or_else(|| index.strip_prefix("sparse+"))
+            .unwrap_or(index);
+        let template = registries
+            .get(bare)
+            .or_else(|| registries.get(index))
+            .ok_or_else(|| {
+                Error::msg(format!(
+                    "crateplan: `{name} {version}` comes from the registry `{bare}`, which crateplan does not know. \
+                     Map its index URL to its download URL in `registries` \
+                     (for example registries.\"{bare}\" = \"https://example.com/api/v1/crates/{{crate}}/{{version}}/download\")"
+                ))
+            })?;
+        expand_template(template, name, version, sha256)
+    };
+    Ok(Fetch::Crate {
+        key: format!("{index}#{name}@{version}"),
+        name: name.to_string(),
+        version: version.to_string(),
+        url,
+        sha256: sha256.to_string(),
+    })
+}
+
+/// Cargo's `dl` template markers; with none, `/{crate}/{version}/download` is appended.
+fn expand_template(template: &str, name: &str, version: &str, sha256: &str) -> String {
+    let markers = ["{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}"];
+    if !markers.iter().any(|m| template.contains(m)) {
+        return format!("{}/{name}/{version}/download", template.trim_end_matches('/'));
+    }
+    let prefix = match name.len() {
+        1 => "1".to_string(),
+        2 => "2".to_string(),
+        3 => format!("3/{}", &name[..1]),
+        _ => format!("{}/{}", &name[..2], &name[2..4]),
+    };
+    template
+        .replace("{crate}", name)
+        .replace("{version}", version)
+        .replace("{lowerprefix}", &prefix.to_lowercase())
+        .replace("{prefix}", &prefix)
+        .replace("{sha256-checksum}", sha256)
+}
+
+pub fn git_fetch(url: &str, reference: &Option<String>, rev: &str, spelled: &str) -> Fetch {
+    Fetch::Git {
+        key: spelled.to_string(),
+        url: url.to_string(),
+        rev: rev.to_string(),
+        reference: reference.clone(),
+    }
+}
+
+impl Loader for SourceLoader<'_> {
+    fn load(&mut self, index: usize, lock: &Lock) -> Result<Option<PackageData>, Error> {
+        let pkg = &lock.packages[index];
+        match &pkg.source {
+            LockedSource::Path => {
+                let found = self
+                    .ws
+                    .packages
+                    .values()
+                    .find(|p| p.data.name == pkg.name && p.data.version == pkg.version);
+                match found {
+                    Some(p) => {
+                        self.path_dirs.insert(index, p.dir.clone());
+                        Ok(Some(p.data.clone()))
+                    }
+                    None => Err(Error::msg(format!(
+                        "crateplan: Cargo.lock is out of date: it lists the path package `{} {}`, \
+                         but no workspace member or path dependency has that name and version. \
+                         Run `cargo generate-lockfile` (or any cargo build) and commit Cargo.lock",
+                        pkg.name, pkg.version
+                    ))),
+                }
+            }
+            LockedSource::Registry { index: registry } => {
+                let checksum = pkg.checksum.clone().ok_or_else(|| {
+                    Error::msg(format!(
+                        "crateplan: Cargo.lock has no checksum for `{} {}`; run `cargo generate-lockfile`",
+                        pkg.name, pkg.version
+                    ))
+                })?;
+                let version = pkg.version.to_string();
+                let fetch = registry_fetch(self.registries, registry, &pkg.name, &version, &checksum)?;
+                let Some(path) = self.locate(&fetch) else {
+                    self.fetch.insert(fetch);
+                    return Ok(None);
+                };
+                let what = format!("`{} {}` ({path})", pkg.name, version);
+                let bytes = self
+                    .fs
+                    .read(&path)
+                    .map_err(|e| Error::msg(format!("crateplan: cannot read the .crate of {what}: {e}")))?;
+                let archive = tarball::read_crate(&what, &pkg.name, &version, &bytes, Some(&checksum))?;
+                let file = format!("{path}!/Cargo.toml");
+                let raw = manifest::parse(&file, &archive.manifest)?;
+                manifest::normalize(&file, "/", &raw, None, &archive.files).map(Some)
+            }
+            LockedSource::Git {
+                url,
+                reference,
+                rev,
+                spelled,
+            } => {
+                let fetch = git_fetch(url, reference, rev, spelled);
+                let Some(root) = self.locate(&fetch) else {
+                    self.fetch.insert(fetch);
+                    return Ok(None);
+                };
+                let root = root.trim_end_matches('/').to_string();
+                let dirs = self.scan_checkout(spelled, &root)?.get(&pkg.name).cloned().unwrap_or_default();
+                for sub in dirs {
+                    let dir = if sub.is_empty() { root.clone() } else { format!("{root}/{sub}") };
+                    let file = format!("{dir}/Cargo.toml");
+                    let (_, raw) = workspace::read_manifest(self.fs, &file)?;
+                    let inherit = workspace::find_workspace_below(self.fs, &dir, &root)?;
+                    let files = DirFiles::new(self.fs, &dir);
+                    let data = manifest::normalize(&file, &dir, &raw, inherit.as_ref(), &files)?;
+                    if data.version == pkg.version {
+                        self.git_subdirs.insert(index, sub);
+                        return Ok(Some(data));
+                    }
+                }
+                Err(Error::msg(format!(
+                    "crateplan: the git checkout of {url} at {rev} ({root}) has no package `{} {}`. \
+                     Cargo.lock may be out of date: run `cargo update -p {}`",
+                    pkg.name, pkg.version, pkg.name
+                )))
+            }
+        }
+    }
+}
+
+/// Finds every package manifest in a checkout, like cargo's git source does:
+/// skipping hidden directories and `target`.
+fn scan_dir(
+    fs: &dyn Fs,
+    root: &str,
+    rel: &str,
+    depth: usize,
+    found: &mut BTreeMap<String, Vec<String>>,
+) -> Result<(), Error> {
+    if depth > 10 {
+        return Ok(());
+    }
+    let dir = if rel.is_empty() { root.to_string() } else { format!("{root}/{rel}") };
+    let mut entries = fs.read_dir(&dir)?;
+    entries.sort();
+    if entries.iter().any(|(n, k)| n == "Cargo.toml" && *k == EntryKind::File) {
+        let file = format!("{dir}/Cargo.toml");
+        if let Ok((_, raw)) = workspace::read_manifest(fs, &file) {
+            if let Some(name) = raw.package.as_ref().and_then(|p| p.name.clone()) {
+                found.entry(name).or_default().push(rel.to_string());
+            }
+        }
+    }
+    for (name, kind) in entries {
+        if kind == EntryKind::Dir && !name.starts_with('.') && name != "target" {
+            let sub = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            scan_dir(fs, root, &sub, depth + 1, found)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crates_io_urls_and_templates() {
+        let regs = BTreeMap::from([(
+            "https://my.registry/index".to_string(),
+            "https://my.registry/dl/{crate}/{version}/{sha256-checksum}".to_string(),
+        )]);
+        let f = registry_fetch(&regs, CRATES_IO_SPARSE, "serde", "1.0.0", "ab").unwrap();
+        assert!(matches!(f, Fetch::Crate { ref url, .. } if url == "https://static.crates.io/crates/serde/serde-1.0.0.crate"));
+        let f = registry_fetch(&regs, "sparse+https://my.registry/index", "foo", "0.1.0", "ab").unwrap();
+        assert!(matches!(f, Fetch::Crate { ref url, .. } if url == "https://my.registry/dl/foo/0.1.0/ab"));
+        let e = registry_fetch(&regs, "registry+https://other/index", "foo", "0.1.0", "ab").unwrap_err();
+        assert!(e.to_string().contains("registries"), "{e}");
+        assert_eq!(expand_template("https://x/{prefix}/{crate}", "abcd", "1", ""), "https://x/ab/cd/abcd");
+        assert_eq!(expand_template("https://x/api", "abc", "1.0.0", ""), "https://x/api/abc/1.0.0/download");
+    }
+}

@@ -1,0 +1,181 @@
+//! `Cargo.lock` (formats v1 to v4, through the cargo-lock crate) as an
+//! indexed graph of locked packages.
+
+use crate::error::Error;
+use cargo_lock::{package::SourceKind, Lockfile};
+use semver::Version;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// Where a locked package comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LockedSource {
+    /// `registry+URL` or `sparse+URL`; `index` keeps the prefix.
+    Registry { index: String },
+    /// `git+URL?ref#rev`: `url` without query or fragment.
+    Git {
+        url: String,
+        reference: Option<String>,
+        rev: String,
+        /// The whole source string as the lock spells it.
+        spelled: String,
+    },
+    /// Path packages (workspace members, path dependencies, path patches).
+    Path,
+}
+
+#[derive(Debug, Clone)]
+pub struct LockedPackage {
+    pub name: String,
+    pub version: Version,
+    pub source: LockedSource,
+    pub checksum: Option<String>,
+    /// Indices of the packages it depends on.
+    pub deps: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Lock {
+    pub packages: Vec<LockedPackage>,
+}
+
+impl Lock {
+    pub fn parse(file: &str, text: &str) -> Result<Lock, Error> {
+        let lock = Lockfile::from_str(text).map_err(|e| {
+            Error::msg(format!(
+                "crateplan: failed to parse {file}: {e}. Regenerate it with `cargo generate-lockfile`"
+            ))
+        })?;
+        let mut packages = Vec::with_capacity(lock.packages.len());
+        for p in &lock.packages {
+            packages.push(LockedPackage {
+                name: p.name.as_str().to_string(),
+                version: p.version.clone(),
+                source: locked_source(file, p.source.as_ref())?,
+                checksum: p.checksum.as_ref().map(|c| c.to_string()),
+                deps: Vec::new(),
+            });
+        }
+        let mut by_name_version: BTreeMap<(&str, &Version), Vec<usize>> = BTreeMap::new();
+        for (i, p) in lock.packages.iter().enumerate() {
+            by_name_version
+                .entry((p.name.as_str(), &p.version))
+                .or_default()
+                .push(i);
+        }
+        for (i, p) in lock.packages.iter().enumerate() {
+            let mut deps = Vec::with_capacity(p.dependencies.len());
+            for d in &p.dependencies {
+                let candidates = by_name_version
+                    .get(&(d.name.as_str(), &d.version))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                let found = match candidates {
+                    [one] => Some(*one),
+                    many => many
+                        .iter()
+                        .copied()
+                        .find(|&c| lock.packages[c].source == d.source),
+                };
+                let found = found.ok_or_else(|| {
+                    Error::msg(format!(
+                        "crateplan: {file}: package `{} {}` depends on `{} {}`, which the lock does not contain. \
+                         Regenerate it with `cargo generate-lockfile`",
+                        p.name, p.version, d.name, d.version
+                    ))
+                })?;
+                deps.push(found);
+            }
+            packages[i].deps = deps;
+        }
+        Ok(Lock { packages })
+    }
+}
+
+fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<LockedSource, Error> {
+    let Some(s) = source else {
+        return Ok(LockedSource::Path);
+    };
+    let spelled = s.to_string();
+    match s.kind() {
+        SourceKind::Registry | SourceKind::SparseRegistry => Ok(LockedSource::Registry {
+            index: spelled,
+        }),
+        SourceKind::Git(reference) => {
+            let rev = s.precise().map(str::to_string).ok_or_else(|| {
+                Error::msg(format!(
+                    "crateplan: {file}: git source `{spelled}` has no pinned revision (`#REV`). Run `cargo update`"
+                ))
+            })?;
+            let reference = match reference {
+                cargo_lock::package::GitReference::DefaultBranch => None,
+                cargo_lock::package::GitReference::Branch(b) => Some(format!("refs/heads/{b}")),
+                cargo_lock::package::GitReference::Tag(t) => Some(format!("refs/tags/{t}")),
+                cargo_lock::package::GitReference::Rev(_) => None,
+            };
+            Ok(LockedSource::Git {
+                url: s.url().to_string(),
+                reference,
+                rev,
+                spelled,
+            })
+        }
+        SourceKind::Path => Ok(LockedSource::Path),
+        _ => Err(Error::msg(format!(
+            "crateplan: {file}: unsupported source `{spelled}` (local and directory registries are not supported yet)"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V3: &str = r#"
+version = 3
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["itoa", "dep 0.2.0 (git+https://example.com/dep?branch=main#0123456789abcdef0123456789abcdef01234567)"]
+
+[[package]]
+name = "itoa"
+version = "1.0.11"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566673b"
+
+[[package]]
+name = "dep"
+version = "0.2.0"
+source = "git+https://example.com/dep?branch=main#0123456789abcdef0123456789abcdef01234567"
+"#;
+
+    #[test]
+    fn parses_sources_and_edges() {
+        let lock = Lock::parse("Cargo.lock", V3).unwrap();
+        assert_eq!(lock.packages[0].deps.len(), 2);
+        assert!(matches!(lock.packages[1].source, LockedSource::Registry { .. }));
+        match &lock.packages[2].source {
+            LockedSource::Git { url, rev, reference, .. } => {
+                assert_eq!(url, "https://example.com/dep");
+                assert_eq!(rev, "0123456789abcdef0123456789abcdef01234567");
+                assert_eq!(reference.as_deref(), Some("refs/heads/main"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_lock_names_the_file() {
+        let e = Lock::parse("/w/Cargo.lock", "version = 3\n[[package]]\nname = 1\n").unwrap_err();
+        assert!(e.to_string().contains("/w/Cargo.lock"), "{e}");
+    }
+
+    #[test]
+    fn dangling_dependency_is_an_error() {
+        let text = "version = 3\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"b 1.0.0\"]\n";
+        let e = Lock::parse("Cargo.lock", text).unwrap_err();
+        assert!(e.to_string().contains("does not contain") || e.to_string().contains("Cargo.lock"), "{e}");
+    }
+}

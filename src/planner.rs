@@ -1,0 +1,290 @@
+//! The whole planning step for one request: load the workspace and lock,
+//! resolve, and either answer the plan or the sources still to fetch.
+
+use crate::error::Error;
+use crate::fs::Fs;
+use crate::loader::{LocalSources, SourceLoader};
+use crate::lockfile::{Lock, LockedSource};
+use crate::plan::{self, Plan, PlatformInfo, Platforms};
+use crate::platform::Platform;
+use crate::request::{Answer, PlatformSpec, Request, True};
+use crate::resolve::{self, graph::Graph, InstanceId, Resolution};
+use crate::workspace::{self, Workspace};
+use std::collections::BTreeMap;
+
+pub fn platform(spec: &PlatformSpec) -> Result<Platform, Error> {
+    match spec {
+        PlatformSpec::Triple(t) => Platform::builtin(t),
+        PlatformSpec::Explicit { triple, cfg } => Platform::from_cfg_lines(triple, cfg.clone()),
+    }
+}
+
+/// What a finished resolution needs besides the resolution itself.
+pub struct Resolved {
+    pub ws: Workspace,
+    pub lock: Lock,
+    pub resolution: Resolution,
+    pub target: Platform,
+    pub host: Platform,
+    /// Lock index -> directory of path packages / subdirectory in git checkouts.
+    pub path_dirs: BTreeMap<usize, String>,
+    pub git_subdirs: BTreeMap<usize, String>,
+    /// Member name -> lock index.
+    pub members: BTreeMap<String, usize>,
+    pub registries: BTreeMap<String, String>,
+}
+
+/// Runs a request; `local` lets the CLI find sources in cargo's cache.
+pub fn run(fs: &dyn Fs, req: &Request, local: Option<&dyn LocalSources>) -> Result<Answer, Error> {
+    match resolve_request(fs, req, local)? {
+        Outcome::Fetch(fetch) => Ok(Answer::Fetch { ok: True, fetch }),
+        Outcome::Resolved(r) => Ok(Answer::Plan {
+            ok: True,
+            plan: Box::new(build_plan(&r)?),
+        }),
+    }
+}
+
+pub enum Outcome {
+    Fetch(Vec<crate::request::Fetch>),
+    Resolved(Box<Resolved>),
+}
+
+pub fn resolve_request(fs: &dyn Fs, req: &Request, local: Option<&dyn LocalSources>) -> Result<Outcome, Error> {
+    let workspace_dir = req.workspace.trim_end_matches('/');
+    let manifest_path = req
+        .manifest_path
+        .clone()
+        .unwrap_or_else(|| format!("{workspace_dir}/Cargo.toml"));
+    let ws = workspace::load(fs, &manifest_path)?;
+    let lock_path = req.lock_file.clone().unwrap_or_else(|| format!("{}/Cargo.lock", ws.root));
+    let lock_bytes = fs.read(&lock_path).map_err(|e| match e {
+        crate::fs::FsError::NotFound(_) => Error::msg(format!(
+            "crateplan: {lock_path} does not exist. Run `cargo generate-lockfile` in {} and commit Cargo.lock",
+            ws.root
+        )),
+        other => Error::msg(format!("crateplan: cannot read {other}")),
+    })?;
+    let lock_text = String::from_utf8(lock_bytes)
+        .map_err(|_| Error::msg(format!("crateplan: {lock_path} is not UTF-8")))?;
+    let lock = Lock::parse(&lock_path, &lock_text)?;
+    let target = platform(&req.target)?;
+    let host = platform(req.host.as_ref().unwrap_or(&req.target))?;
+
+    // Every member must be in the lock, with its current version.
+    let mut members: BTreeMap<String, usize> = BTreeMap::new();
+    let mut member_dirs: BTreeMap<String, usize> = BTreeMap::new();
+    for p in ws.members() {
+        let idx = lock
+            .packages
+            .iter()
+            .position(|l| l.source == LockedSource::Path && l.name == p.data.name && l.version == p.data.version)
+            .ok_or_else(|| {
+                Error::msg(format!(
+                    "crateplan: Cargo.lock is out of date: the workspace member `{} {}` ({}/Cargo.toml) is not in {lock_path}. \
+                     Run `cargo generate-lockfile` (or any cargo build) and commit Cargo.lock",
+                    p.data.name, p.data.version, p.dir
+                ))
+            })?;
+        members.insert(p.data.name.clone(), idx);
+        member_dirs.insert(p.dir.clone(), idx);
+    }
+    let default_members: Vec<usize> = ws.default_members.iter().filter_map(|d| member_dirs.get(d).copied()).collect();
+
+    let mut loader = SourceLoader::new(fs, &ws, &req.sources, &req.registries, local);
+    let resolution = {
+        let mut graph = Graph::new(&lock, &mut loader, &target, &host);
+        graph.members = members.values().copied().collect();
+        let roots = resolve::select_roots(&mut graph, &members, &default_members, &req.selection)?;
+        resolve::resolve(&mut graph, &roots, ws.resolver_v2, req.selection.tests)?
+    };
+    if !loader.fetch.is_empty() {
+        return Ok(Outcome::Fetch(loader.fetch.into_iter().collect()));
+    }
+    let path_dirs = loader.path_dirs;
+    let git_subdirs = loader.git_subdirs;
+    Ok(Outcome::Resolved(Box::new(Resolved {
+        ws,
+        lock,
+        resolution,
+        target,
+        host,
+        path_dirs,
+        git_subdirs,
+        members,
+        registries: req.registries.clone(),
+    })))
+}
+
+/// Cargo's package id spec for a locked package.
+pub fn package_id(r: &Resolved, idx: usize) -> String {
+    let p = &r.lock.packages[idx];
+    match &p.source {
+        LockedSource::Registry { index } => format!("{index}#{}@{}", p.name, p.version),
+        LockedSource::Git { spelled, .. } => {
+            let base = spelled.split('#').next().unwrap_or(spelled);
+            format!("{base}#{}@{}", p.name, p.version)
+        }
+        LockedSource::Path => {
+            let dir = r.path_dirs.get(&idx).cloned().unwrap_or_default();
+            format!("path+file://{dir}#{}@{}", p.name, p.version)
+        }
+    }
+}
+
+fn package_keys(r: &Resolved) -> BTreeMap<usize, String> {
+    let mut count: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    let used: std::collections::BTreeSet<usize> = r.resolution.instances.keys().map(|(i, _)| *i).chain(r.members.values().copied()).collect();
+    for &i in &used {
+        let p = &r.lock.packages[i];
+        *count.entry((p.name.as_str(), p.version.to_string())).or_default() += 1;
+    }
+    used.iter()
+        .map(|&i| {
+            let p = &r.lock.packages[i];
+            let base = format!("{}-{}", p.name, p.version);
+            let key = if count[&(p.name.as_str(), p.version.to_string())] > 1 {
+                let h = crate::tarball::sha256_hex(package_id(r, i).as_bytes());
+                format!("{base}-{}", &h[..8])
+            } else {
+                base
+            };
+            (i, key)
+        })
+        .collect()
+}
+
+pub fn instance_key(pkg_keys: &BTreeMap<usize, String>, (idx, kind): InstanceId) -> String {
+    match kind {
+        plan::PlatformKind::Target => pkg_keys[&idx].clone(),
+        plan::PlatformKind::Host => format!("{}@host", pkg_keys[&idx]),
+    }
+}
+
+pub fn build_plan(r: &Resolved) -> Result<Plan, Error> {
+    let keys = package_keys(r);
+    let mut packages = BTreeMap::new();
+    for (&idx, key) in &keys {
+        packages.insert(key.clone(), package_entry(r, idx)?);
+    }
+    let mut instances = BTreeMap::new();
+    for (id, inst) in &r.resolution.instances {
+        let mut deps: Vec<plan::DepEdge> = inst
+            .deps
+            .iter()
+            .map(|(name, dep, kind)| plan::DepEdge {
+                extern_name: name.clone(),
+                instance: instance_key(&keys, *dep),
+                kind: *kind,
+            })
+            .collect();
+        deps.sort();
+        instances.insert(
+            instance_key(&keys, *id),
+            plan::Instance {
+                package: keys[&id.0].clone(),
+                platform: id.1,
+                features: inst.features.clone(),
+                deps,
+                bins: inst.bins.clone(),
+            },
+        );
+    }
+    Ok(Plan {
+        version: plan::PLAN_VERSION,
+        workspace_root: r.ws.root.clone(),
+        platforms: Platforms {
+            target: PlatformInfo {
+                triple: r.target.triple.clone(),
+                cfg: r.target.lines.clone(),
+            },
+            host: PlatformInfo {
+                triple: r.host.triple.clone(),
+                cfg: r.host.lines.clone(),
+            },
+        },
+        members: r.members.iter().map(|(n, i)| (n.clone(), keys[i].clone())).collect(),
+        roots: r.resolution.roots.iter().map(|id| instance_key(&keys, *id)).collect(),
+        packages,
+        instances,
+    })
+}
+
+fn package_entry(r: &Resolved, idx: usize) -> Result<plan::Package, Error> {
+    let locked = &r.lock.packages[idx];
+    let data = resolved_data(r, idx)?;
+    let source = match &locked.source {
+        LockedSource::Registry { index } => {
+            let sha = locked.checksum.clone().unwrap_or_default();
+            match crate::loader::registry_fetch(&r.registries, index, &locked.name, &locked.version.to_string(), &sha)? {
+                crate::request::Fetch::Crate { key, url, sha256, .. } => plan::Source::Registry {
+                    registry: index.clone(),
+                    url,
+                    sha256,
+                    fetch_key: key,
+                },
+                crate::request::Fetch::Git { .. } => unreachable!("registry fetches are crates"),
+            }
+        }
+        LockedSource::Git {
+            url,
+            reference,
+            rev,
+            spelled,
+        } => plan::Source::Git {
+            url: url.clone(),
+            rev: rev.clone(),
+            reference: reference.clone(),
+            subdir: r.git_subdirs.get(&idx).cloned().unwrap_or_default(),
+            fetch_key: spelled.clone(),
+        },
+        LockedSource::Path => {
+            let dir = r.path_dirs.get(&idx).cloned().unwrap_or_default();
+            let rel = relative_to(&r.ws.root, &dir);
+            let member = r.ws.packages.get(&dir).is_some_and(|p| p.member);
+            plan::Source::Path { path: rel, member }
+        }
+    };
+    Ok(plan::Package {
+        name: data.name.clone(),
+        version: data.version.to_string(),
+        id: package_id(r, idx),
+        source,
+        edition: data.edition.clone(),
+        links: data.links.clone(),
+        rust_version: data.rust_version.clone(),
+        metadata: data.metadata.clone(),
+        lib: data.targets.lib.clone(),
+        bins: data.targets.bins.clone(),
+        tests: data.targets.tests.clone(),
+        examples: data.targets.examples.clone(),
+        benches: data.targets.benches.clone(),
+        build: data.targets.build.clone(),
+        features: data.features.clone(),
+    })
+}
+
+/// The manifest data of a package that resolution loaded.
+pub fn resolved_data(r: &Resolved, idx: usize) -> Result<std::rc::Rc<crate::manifest::PackageData>, Error> {
+    r.resolution
+        .data
+        .get(&idx)
+        .cloned()
+        .ok_or_else(|| Error::msg(format!("crateplan: internal error: no manifest for `{}`", r.lock.packages[idx].name)))
+}
+
+/// `dir` relative to `root` (`.` for the root itself, `../x` outside it).
+pub fn relative_to(root: &str, dir: &str) -> String {
+    if dir == root {
+        return ".".to_string();
+    }
+    if let Some(rest) = dir.strip_prefix(&format!("{root}/")) {
+        return rest.to_string();
+    }
+    let r: Vec<&str> = root.split('/').filter(|s| !s.is_empty()).collect();
+    let d: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let common = r.iter().zip(&d).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; r.len() - common];
+    parts.extend(&d[common..]);
+    parts.join("/")
+}

@@ -1,0 +1,268 @@
+//! Feature resolution, as cargo's `FeatureResolver` does it: which features
+//! and which optional dependencies are active for each (package, features-for)
+//! pair. Resolver "1" unifies everything; "2"/"3" keep host dependencies
+//! (build scripts, proc-macros and what they use) apart, ignore inactive
+//! platforms, and only see dev-dependencies when tests are built.
+
+use super::graph::{Graph, Linked};
+use crate::error::Error;
+use crate::manifest::FeatureValue;
+use crate::plan::DepKind;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Whether features are resolved for the target or for the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeaturesFor {
+    NormalOrDev,
+    HostDep,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Opts {
+    /// Resolver 2: host deps resolve separately.
+    pub decouple_host_deps: bool,
+    /// Resolver 2: target-specific deps of other platforms are ignored.
+    pub ignore_inactive_targets: bool,
+    /// Resolver 2 without tests: dev-dependencies are ignored.
+    pub decouple_dev_deps: bool,
+}
+
+impl Opts {
+    pub fn new(resolver_v2: bool, tests: bool) -> Opts {
+        Opts {
+            decouple_host_deps: resolver_v2,
+            ignore_inactive_targets: resolver_v2,
+            decouple_dev_deps: resolver_v2 && !tests,
+        }
+    }
+
+    /// The key features are stored under: resolver 1 does not split them.
+    pub fn apply(&self, fk: FeaturesFor) -> FeaturesFor {
+        if self.decouple_host_deps {
+            fk
+        } else {
+            FeaturesFor::NormalOrDev
+        }
+    }
+}
+
+type Key = (usize, FeaturesFor);
+
+/// The outcome: enabled features and activated optional dependencies.
+#[derive(Debug, Default)]
+pub struct ResolvedFeatures {
+    pub features: BTreeMap<Key, BTreeSet<String>>,
+    pub activated_deps: BTreeMap<Key, BTreeSet<String>>,
+}
+
+impl ResolvedFeatures {
+    pub fn features(&self, opts: &Opts, pkg: usize, fk: FeaturesFor) -> Vec<String> {
+        self.features
+            .get(&(pkg, opts.apply(fk)))
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn is_dep_activated(&self, opts: &Opts, pkg: usize, fk: FeaturesFor, dep: &str) -> bool {
+        self.activated_deps
+            .get(&(pkg, opts.apply(fk)))
+            .is_some_and(|s| s.contains(dep))
+    }
+}
+
+pub struct FeatureResolver<'g, 'a> {
+    graph: &'g mut Graph<'a>,
+    opts: Opts,
+    out: ResolvedFeatures,
+    processed: BTreeSet<Key>,
+    deferred_weak: BTreeMap<(usize, FeaturesFor, String), BTreeSet<String>>,
+}
+
+impl<'g, 'a> FeatureResolver<'g, 'a> {
+    pub fn new(graph: &'g mut Graph<'a>, opts: Opts) -> Self {
+        FeatureResolver {
+            graph,
+            opts,
+            out: ResolvedFeatures::default(),
+            processed: BTreeSet::new(),
+            deferred_weak: BTreeMap::new(),
+        }
+    }
+
+    /// Resolves from the selected members with their requested feature values.
+    pub fn resolve(mut self, roots: &[(usize, Vec<FeatureValue>)]) -> Result<ResolvedFeatures, Error> {
+        for (pkg, fvs) in roots {
+            let is_proc_macro = self
+                .graph
+                .data(*pkg)?
+                .is_some_and(|d| d.has_proc_macro_lib());
+            let fk = if self.opts.decouple_host_deps && is_proc_macro {
+                self.activate_pkg(*pkg, FeaturesFor::NormalOrDev, fvs)?;
+                FeaturesFor::HostDep
+            } else {
+                FeaturesFor::NormalOrDev
+            };
+            self.activate_pkg(*pkg, fk, fvs)?;
+        }
+        Ok(self.out)
+    }
+
+    fn activate_pkg(&mut self, pkg: usize, fk: FeaturesFor, fvs: &[FeatureValue]) -> Result<(), Error> {
+        self.out.features.entry((pkg, self.opts.apply(fk))).or_default();
+        for fv in fvs {
+            self.activate_fv(pkg, fk, fv)?;
+        }
+        if !self.processed.insert((pkg, fk)) {
+            return Ok(());
+        }
+        for (dep, dep_pkg, dep_fk) in self.deps(pkg, fk)? {
+            if dep.optional {
+                continue;
+            }
+            let fvs = self.fvs_from_dependency(dep_pkg, &dep)?;
+            self.activate_pkg(dep_pkg, dep_fk, &fvs)?;
+        }
+        Ok(())
+    }
+
+    fn activate_fv(&mut self, pkg: usize, fk: FeaturesFor, fv: &FeatureValue) -> Result<(), Error> {
+        match fv {
+            FeatureValue::Feature(f) => self.activate_rec(pkg, fk, f),
+            FeatureValue::Dep(dep) => self.activate_dependency(pkg, fk, dep),
+            FeatureValue::DepFeature { dep, feature, weak } => {
+                self.activate_dep_feature(pkg, fk, dep, feature, *weak)
+            }
+        }
+    }
+
+    fn activate_rec(&mut self, pkg: usize, fk: FeaturesFor, feature: &str) -> Result<(), Error> {
+        let enabled = self.out.features.entry((pkg, self.opts.apply(fk))).or_default();
+        if !enabled.insert(feature.to_string()) {
+            return Ok(());
+        }
+        let Some(data) = self.graph.data(pkg)? else {
+            return Ok(());
+        };
+        let Some(values) = data.feature_values(feature) else {
+            return Ok(());
+        };
+        let values: Vec<FeatureValue> = values.collect();
+        for fv in &values {
+            self.activate_fv(pkg, fk, fv)?;
+        }
+        Ok(())
+    }
+
+    fn activate_dependency(&mut self, pkg: usize, fk: FeaturesFor, dep_name: &str) -> Result<(), Error> {
+        self.out
+            .activated_deps
+            .entry((pkg, self.opts.apply(fk)))
+            .or_default()
+            .insert(dep_name.to_string());
+        let to_enable = self.deferred_weak.remove(&(pkg, fk, dep_name.to_string()));
+        for (dep, dep_pkg, dep_fk) in self.deps(pkg, fk)? {
+            if dep.name_in_toml != dep_name {
+                continue;
+            }
+            if let Some(to_enable) = &to_enable {
+                for feature in to_enable {
+                    self.activate_fv(dep_pkg, dep_fk, &FeatureValue::parse(feature))?;
+                }
+            }
+            let fvs = self.fvs_from_dependency(dep_pkg, &dep)?;
+            self.activate_pkg(dep_pkg, dep_fk, &fvs)?;
+        }
+        Ok(())
+    }
+
+    fn activate_dep_feature(
+        &mut self,
+        pkg: usize,
+        fk: FeaturesFor,
+        dep_name: &str,
+        feature: &str,
+        weak: bool,
+    ) -> Result<(), Error> {
+        for (dep, dep_pkg, dep_fk) in self.deps(pkg, fk)? {
+            if dep.name_in_toml != dep_name {
+                continue;
+            }
+            if dep.optional {
+                let active = self
+                    .out
+                    .activated_deps
+                    .get(&(pkg, self.opts.apply(fk)))
+                    .is_some_and(|s| s.contains(dep_name));
+                if weak && !active {
+                    // Weak and not (yet) active: remember it in case something enables it.
+                    self.deferred_weak
+                        .entry((pkg, fk, dep_name.to_string()))
+                        .or_default()
+                        .insert(feature.to_string());
+                    continue;
+                }
+                self.activate_fv(pkg, fk, &FeatureValue::Dep(dep_name.to_string()))?;
+                if !weak {
+                    // `dep/feat` also enables the implicit feature of the same name, if it exists.
+                    let has_feature = self
+                        .graph
+                        .data(pkg)?
+                        .is_some_and(|d| d.features.contains_key(dep_name));
+                    if has_feature {
+                        self.activate_rec(pkg, fk, dep_name)?;
+                    }
+                }
+            }
+            self.activate_fv(dep_pkg, dep_fk, &FeatureValue::parse(feature))?;
+        }
+        Ok(())
+    }
+
+    fn fvs_from_dependency(&mut self, dep_pkg: usize, dep: &Linked) -> Result<Vec<FeatureValue>, Error> {
+        let mut out: Vec<FeatureValue> = dep.features.iter().map(|f| FeatureValue::parse(f)).collect();
+        if dep.default_features {
+            if let Some(d) = self.graph.data(dep_pkg)? {
+                if d.features.contains_key("default") {
+                    out.push(FeatureValue::Feature("default".into()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The dependencies of `pkg` that count for features-for `fk`, with the
+    /// features-for each resolves under.
+    fn deps(&mut self, pkg: usize, fk: FeaturesFor) -> Result<Vec<(Linked, usize, FeaturesFor)>, Error> {
+        let links = self.graph.linked(pkg)?;
+        let mut out = Vec::new();
+        for dep in links.iter() {
+            let Some(dep_pkg) = dep.target else {
+                continue;
+            };
+            if dep.platform.is_some() && self.opts.ignore_inactive_targets {
+                let host = dep.kind == DepKind::Build || fk == FeaturesFor::HostDep;
+                if !self.graph.platform_active(dep, host)? {
+                    continue;
+                }
+            }
+            if self.opts.decouple_dev_deps && dep.kind == DepKind::Dev {
+                continue;
+            }
+            if dep.kind == DepKind::Dev && !self.graph.is_dev_root(pkg) {
+                continue;
+            }
+            let dep_fk = if fk == FeaturesFor::NormalOrDev && self.opts.decouple_host_deps {
+                let proc_macro = self.graph.data(dep_pkg)?.is_some_and(|d| d.has_proc_macro_lib());
+                if dep.kind == DepKind::Build || proc_macro {
+                    FeaturesFor::HostDep
+                } else {
+                    fk
+                }
+            } else {
+                fk
+            };
+            out.push((dep.clone(), dep_pkg, dep_fk));
+        }
+        Ok(out)
+    }
+}

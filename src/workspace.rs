@@ -1,0 +1,312 @@
+//! The local workspace: the root manifest, its members (globs, exclusions,
+//! default-members), and every path package they reach, loaded through an
+//! [`Fs`].
+
+use crate::error::Error;
+use crate::fs::{EntryKind, Fs};
+use crate::manifest::{self, raw::RawManifest, DepSource, PackageData, PackageFiles, WorkspaceInherit};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A package's files on an [`Fs`], rooted at an absolute directory.
+pub struct DirFiles<'a> {
+    fs: &'a dyn Fs,
+    root: String,
+    cache: RefCell<BTreeMap<String, Vec<(String, EntryKind)>>>,
+}
+
+impl<'a> DirFiles<'a> {
+    pub fn new(fs: &'a dyn Fs, root: &str) -> Self {
+        DirFiles {
+            fs,
+            root: root.trim_end_matches('/').to_string(),
+            cache: RefCell::new(BTreeMap::new()),
+        }
+    }
+}
+
+impl PackageFiles for DirFiles<'_> {
+    fn is_file(&self, rel: &str) -> bool {
+        let (dir, name) = match rel.rsplit_once('/') {
+            Some((d, n)) => (d, n),
+            None => ("", rel),
+        };
+        self.list_dir(dir)
+            .iter()
+            .any(|(n, k)| n == name && *k == EntryKind::File)
+    }
+
+    fn list_dir(&self, rel: &str) -> Vec<(String, EntryKind)> {
+        if let Some(v) = self.cache.borrow().get(rel) {
+            return v.clone();
+        }
+        let path = if rel.is_empty() {
+            self.root.clone()
+        } else {
+            format!("{}/{rel}", self.root)
+        };
+        let v = self.fs.read_dir(&path).unwrap_or_default();
+        self.cache.borrow_mut().insert(rel.to_string(), v.clone());
+        v
+    }
+}
+
+/// A path package of the workspace (a member or a path dependency).
+#[derive(Debug, Clone)]
+pub struct PathPackage {
+    /// Absolute directory.
+    pub dir: String,
+    pub data: PackageData,
+    pub member: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// Absolute directory of the root manifest.
+    pub root: String,
+    pub root_manifest: String,
+    pub resolver_v2: bool,
+    /// Path packages by directory.
+    pub packages: BTreeMap<String, PathPackage>,
+    /// Directories of the default members.
+    pub default_members: Vec<String>,
+}
+
+impl Workspace {
+    pub fn members(&self) -> impl Iterator<Item = &PathPackage> {
+        self.packages.values().filter(|p| p.member)
+    }
+}
+
+pub fn read_manifest(fs: &dyn Fs, file: &str) -> Result<(String, RawManifest), Error> {
+    let bytes = fs.read(file).map_err(|e| match e {
+        crate::fs::FsError::NotFound(_) => Error::msg(format!("crateplan: manifest {file} does not exist")),
+        other => Error::msg(format!("crateplan: cannot read {other}")),
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::msg(format!("crateplan: manifest {file} is not UTF-8")))?;
+    let raw = manifest::parse(file, &text)?;
+    Ok((text, raw))
+}
+
+pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
+    let root = parent_dir(manifest_path);
+    let (_, raw) = read_manifest(fs, manifest_path)?;
+    let inherit = raw.workspace.as_ref().map(|w| WorkspaceInherit::from_raw(&root, w));
+    let mut ws = Workspace {
+        root: root.clone(),
+        root_manifest: manifest_path.to_string(),
+        resolver_v2: false,
+        packages: BTreeMap::new(),
+        default_members: Vec::new(),
+    };
+
+    let mut member_dirs: Vec<String> = Vec::new();
+    if raw.package.is_some() {
+        member_dirs.push(root.clone());
+    }
+    let mut excluded: Vec<String> = Vec::new();
+    if let Some(w) = &raw.workspace {
+        excluded = w.exclude.iter().map(|e| manifest::join_path(&root, e)).collect();
+        for pattern in &w.members {
+            let dirs = expand_glob(fs, &root, pattern)?;
+            if dirs.is_empty() && !has_glob(pattern) {
+                return Err(Error::msg(format!(
+                    "crateplan: workspace member `{pattern}` in {manifest_path} does not exist \
+                     (no {}/Cargo.toml). Remove it from `workspace.members` or create the package",
+                    manifest::join_path(&root, pattern)
+                )));
+            }
+            for d in dirs {
+                if !excluded.iter().any(|e| d == *e || d.starts_with(&format!("{e}/"))) && !member_dirs.contains(&d) {
+                    member_dirs.push(d);
+                }
+            }
+        }
+    }
+
+    for dir in &member_dirs {
+        let pkg = load_path_package(fs, dir, inherit.as_ref(), &raw, &root)?;
+        ws.packages.insert(dir.clone(), PathPackage { dir: dir.clone(), data: pkg, member: true });
+    }
+
+    // Path dependencies (and path patches), transitively. Those under the
+    // workspace root that are not excluded become members, as in cargo.
+    let mut queue: Vec<String> = ws
+        .packages
+        .values()
+        .flat_map(|p| path_deps(&p.data))
+        .collect();
+    for table in raw.patch.values() {
+        for dep in table.values() {
+            if let manifest::raw::RawDep::Detailed(d) = dep {
+                if let Some(p) = &d.path {
+                    queue.push(manifest::join_path(&root, p));
+                }
+            }
+        }
+    }
+    let mut seen: BTreeSet<String> = ws.packages.keys().cloned().collect();
+    while let Some(dir) = queue.pop() {
+        if !seen.insert(dir.clone()) {
+            continue;
+        }
+        let inside = dir.starts_with(&format!("{root}/"))
+            && raw.workspace.is_some()
+            && !excluded.iter().any(|e| dir == *e || dir.starts_with(&format!("{e}/")));
+        let (pkg_inherit, member) = if inside {
+            (inherit.clone(), true)
+        } else {
+            (find_workspace(fs, &dir)?, false)
+        };
+        let pkg = load_path_package(fs, &dir, pkg_inherit.as_ref(), &raw, &root)?;
+        queue.extend(path_deps(&pkg));
+        ws.packages.insert(dir.clone(), PathPackage { dir: dir.clone(), data: pkg, member });
+    }
+
+    ws.default_members = match raw.workspace.as_ref().and_then(|w| w.default_members.as_ref()) {
+        Some(defaults) => {
+            let mut out = Vec::new();
+            for pattern in defaults {
+                for d in expand_glob(fs, &root, pattern)? {
+                    if !ws.packages.get(&d).is_some_and(|p| p.member) {
+                        return Err(Error::msg(format!(
+                            "crateplan: default member `{pattern}` in {manifest_path} is not a workspace member"
+                        )));
+                    }
+                    out.push(d);
+                }
+            }
+            out
+        }
+        None if raw.package.is_some() => vec![root.clone()],
+        None => ws.members().map(|p| p.dir.clone()).collect(),
+    };
+
+    let resolver = raw
+        .workspace
+        .as_ref()
+        .and_then(|w| w.resolver.clone())
+        .or_else(|| raw.package.as_ref().and_then(|p| p.resolver.clone()))
+        .or_else(|| {
+            let edition = ws.packages.get(&root).map(|p| p.data.edition.as_str());
+            edition.map(|e| if e >= "2021" { "2".to_string() } else { "1".to_string() })
+        })
+        .unwrap_or_else(|| "1".to_string());
+    ws.resolver_v2 = match resolver.as_str() {
+        "1" => false,
+        "2" | "3" => true,
+        other => {
+            return Err(Error::msg(format!(
+                "crateplan: {manifest_path}: unknown resolver `{other}` (expected \"1\", \"2\" or \"3\")"
+            )))
+        }
+    };
+    Ok(ws)
+}
+
+fn load_path_package(
+    fs: &dyn Fs,
+    dir: &str,
+    inherit: Option<&WorkspaceInherit>,
+    root_raw: &RawManifest,
+    root: &str,
+) -> Result<PackageData, Error> {
+    let file = format!("{dir}/Cargo.toml");
+    let raw_owned;
+    let raw = if dir == root {
+        root_raw
+    } else {
+        raw_owned = read_manifest(fs, &file)?.1;
+        &raw_owned
+    };
+    let files = DirFiles::new(fs, dir);
+    manifest::normalize(&file, dir, raw, inherit, &files)
+}
+
+fn path_deps(data: &PackageData) -> Vec<String> {
+    data.deps
+        .iter()
+        .filter_map(|d| match &d.source {
+            DepSource::Path(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The workspace a package outside ours belongs to, found by walking up.
+pub fn find_workspace(fs: &dyn Fs, dir: &str) -> Result<Option<WorkspaceInherit>, Error> {
+    find_workspace_below(fs, dir, "/")
+}
+
+/// Like [`find_workspace`], but never above `top` (a git checkout's root).
+pub fn find_workspace_below(fs: &dyn Fs, dir: &str, top: &str) -> Result<Option<WorkspaceInherit>, Error> {
+    let mut current = dir.to_string();
+    loop {
+        let file = format!("{current}/Cargo.toml");
+        if let Ok(bytes) = fs.read(&file) {
+            let text = String::from_utf8_lossy(&bytes);
+            let raw = manifest::parse(&file, &text)?;
+            if let Some(w) = &raw.workspace {
+                return Ok(Some(WorkspaceInherit::from_raw(&current, w)));
+            }
+        }
+        if current == top || current == "/" || current.is_empty() || !current.starts_with(top) {
+            return Ok(None);
+        }
+        current = parent_dir(&file_parent(&current));
+        if current.is_empty() {
+            return Ok(None);
+        }
+    }
+}
+
+fn file_parent(dir: &str) -> String {
+    format!("{dir}/x")
+        .rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default()
+}
+
+/// The directory of a file path.
+pub fn parent_dir(path: &str) -> String {
+    match path.rsplit_once('/') {
+        Some(("", _)) => "/".to_string(),
+        Some((d, _)) => d.to_string(),
+        None => ".".to_string(),
+    }
+}
+
+fn has_glob(p: &str) -> bool {
+    p.contains(['*', '?', '['])
+}
+
+/// Expands a member pattern into package directories (those with a Cargo.toml).
+fn expand_glob(fs: &dyn Fs, root: &str, pattern: &str) -> Result<Vec<String>, Error> {
+    let full = manifest::join_path(root, pattern);
+    let mut dirs = vec![String::new()];
+    for component in full.split('/').filter(|c| !c.is_empty()) {
+        let mut next = Vec::new();
+        for d in &dirs {
+            if has_glob(component) {
+                let pat = glob::Pattern::new(component).map_err(|e| {
+                    Error::msg(format!("crateplan: invalid workspace member pattern `{pattern}`: {e}"))
+                })?;
+                let mut entries = fs.read_dir(if d.is_empty() { "/" } else { d }).unwrap_or_default();
+                entries.sort();
+                for (name, kind) in entries {
+                    if kind == EntryKind::Dir && pat.matches(&name) {
+                        next.push(format!("{d}/{name}"));
+                    }
+                }
+            } else {
+                next.push(format!("{d}/{component}"));
+            }
+        }
+        dirs = next;
+    }
+    Ok(dirs
+        .into_iter()
+        .filter(|d| fs.read(&format!("{d}/Cargo.toml")).is_ok())
+        .collect())
+}
