@@ -1,0 +1,194 @@
+# crateplan's Nix entry point: build a Cargo workspace one derivation per
+# crate, with no generated file.
+#
+#   let
+#     crateplan = import ./lib.nix { inherit pkgs; };   # or { } without nixpkgs
+#     ws = crateplan.buildWorkspace { src = ./.; };
+#   in ws.workspaceMembers.my-cli.build
+#
+# The result has crate2nix's shape (rootCrate, workspaceMembers.<name>.build,
+# allWorkspaceMembers, overridable build) plus tests.<member> and plan.
+# docs/lib-nix.md documents every argument; nix/ holds the parts:
+#   route.nix      how the planner runs during evaluation, and its rounds
+#   bootstrap.nix  the crateplan CLI built by Nix (for the ifd route)
+#   sources.nix    fetching registry, git and path sources
+#   toolchain.nix  the tools and platforms the builds use
+#   native.nix     the native builder (plain derivations calling rustc)
+#   build-rust-crate.nix   the same plan onto nixpkgs' buildRustCrate
+#   workspace.nix  assembling the results
+{
+  # A nixpkgs package set, or null to build with the host's tools.
+  pkgs ? null,
+  # The system derivations build on (without pkgs); needed in pure
+  # evaluation, where builtins.currentSystem does not exist.
+  system ? null,
+}:
+let
+  util = import ./nix/util.nix;
+  sources = import ./nix/sources.nix { inherit util; };
+  toolchains = import ./nix/toolchain.nix { inherit util; };
+  native = import ./nix/native.nix { inherit util; };
+  buildRustCrateBuilder = import ./nix/build-rust-crate.nix { inherit util; };
+  assemble = import ./nix/workspace.nix { inherit util; };
+  routeWith = import ./nix/route.nix { inherit util sources; };
+  bootstrapWith = import ./nix/bootstrap.nix { inherit util sources; };
+
+  havePkgs = pkgs != null;
+
+  defaultSystem =
+    if system != null then
+      system
+    else if havePkgs then
+      pkgs.stdenv.buildPlatform.system
+    else
+      builtins.currentSystem;
+
+  defaultToolchain =
+    if havePkgs then toolchains.fromPkgs pkgs else toolchains.host { system = defaultSystem; };
+
+  /* The platform the code runs on and the one the build runs on. */
+  defaultTarget =
+    if havePkgs then
+      toolchains.tripleOfPlatform pkgs.stdenv.hostPlatform
+    else
+      toolchains.tripleOfSystem defaultSystem;
+  defaultHost =
+    if havePkgs then
+      toolchains.tripleOfPlatform pkgs.stdenv.buildPlatform
+    else
+      toolchains.tripleOfSystem defaultSystem;
+in
+rec {
+  /* Builds a Cargo workspace; see docs/lib-nix.md. */
+  buildWorkspace =
+    {
+      # The workspace: a path (copied to the store once, without target/ and
+      # .git) or a store path.
+      src,
+      # Default: Cargo.lock beside the root manifest.
+      lockFile ? null,
+      # Selection, as cargo's -p / --features / --all-features /
+      # --no-default-features; no packages means the whole workspace.
+      packages ? [ ],
+      features ? [ ],
+      allFeatures ? false,
+      noDefaultFeatures ? false,
+      # Platforms: a triple, or { triple; cfg = [ lines of rustc --print cfg ]; }.
+      target ? defaultTarget,
+      host ? defaultHost,
+      # Per crate name, as pkgs.defaultCrateOverrides.
+      crateOverrides ? null,
+      # "native" or "buildRustCrate".
+      builder ? "native",
+      # How the planner runs: null (plugin, then wasm, then ifd), "plugin",
+      # "wasm", "ifd" or "exec".
+      mode ? null,
+      # For mode = "exec": the crateplan CLI (default: looked up on PATH).
+      crateplan ? "crateplan",
+      # Alternative registries: index URL -> download URL template.
+      registries ? { },
+      # Replaces parts of the toolchain (see nix/toolchain.nix).
+      toolchain ? { },
+      release ? true,
+      codegenUnits ? null,
+      # For buildRustCrate.
+      buildRustCrateForPkgs ? (p: p.buildRustCrate),
+      # A plan to use instead of asking the planner (debugging, tests), and
+      # the plan for tests (default: the same plan, or the planner's answer
+      # with tests selected).
+      plan ? null,
+      testPlan ? null,
+    }:
+    let
+      tools = defaultToolchain // toolchain;
+
+      workspace = sources.workspaceSource src;
+
+      request = {
+        workspace = workspace;
+        lockFile =
+          if lockFile == null then
+            null
+          else if builtins.isPath lockFile then
+            toString (builtins.path {
+              path = lockFile;
+              name = "Cargo.lock";
+            })
+          else
+            toString lockFile;
+        inherit target host registries;
+        selection = {
+          workspace = packages == [ ];
+          inherit
+            packages
+            features
+            allFeatures
+            noDefaultFeatures
+            ;
+          tests = false;
+        };
+      };
+
+      route = routeWith {
+        inherit mode;
+        execCli = crateplan;
+        bootstrapCli = _: bootstrapWith { toolchain = tools; };
+        inherit (tools) system shell;
+      };
+
+      planFor = selection: route.plan (request // { selection = request.selection // selection; });
+
+      thePlan = if plan != null then plan else planFor { };
+      theTestPlan =
+        if testPlan != null then
+          testPlan
+        else if plan != null then
+          plan
+        else
+          planFor { tests = true; };
+
+      builderFor =
+        p: overrides:
+        let
+          packageSources = sources.packageSources {
+            inherit src;
+            plan = p;
+          };
+          packageSource = key: packageSources.${key};
+        in
+        if builder == "native" then
+          native {
+            toolchain = tools;
+            plan = p;
+            inherit packageSource release codegenUnits;
+            crateOverrides = if overrides == null then { } else overrides;
+          }
+        else if builder == "buildRustCrate" then
+          if !havePkgs then
+            util.crateplanError "builder = \"buildRustCrate\" needs nixpkgs: import lib.nix { inherit pkgs; }"
+          else
+            buildRustCrateBuilder {
+              inherit pkgs packageSource release buildRustCrateForPkgs;
+              plan = p;
+              crateOverrides = if overrides == null then pkgs.defaultCrateOverrides else overrides;
+            }
+        else
+          util.crateplanError "unknown builder \"${builder}\"; use \"native\" or \"buildRustCrate\"";
+    in
+    assemble {
+      plan = thePlan;
+      testPlan = theTestPlan;
+      inherit planFor builderFor crateOverrides;
+      inherit (tools) system shell path;
+    }
+    // {
+      /* The route the planner runs through (null when a plan was given). */
+      route = if plan != null then null else route.route;
+    };
+
+  /* The crateplan CLI built from this checkout (what the ifd route runs). */
+  crateplanCli = bootstrapWith { toolchain = defaultToolchain; };
+
+  /* The toolchain buildWorkspace uses by default. */
+  toolchain = defaultToolchain;
+}

@@ -1,0 +1,170 @@
+# Getting the plan while Nix evaluates: route selection and the rounds loop.
+#
+# One JSON request in, one JSON answer out, whichever way the planner runs:
+#   plugin  `builtins.crateplan`, registered by the crateplan Nix plugin
+#   wasm    `builtins.wasm` on nix/crateplan.wasm (Determinate Nix)
+#   ifd     a derivation runs the crateplan CLI (built by nix/bootstrap.nix)
+#           and its answer is read back (import from derivation)
+#   exec    `builtins.exec` of a crateplan CLI the user names
+# Without `mode`, the first of plugin, wasm and ifd that is available is used;
+# exec only when asked for. See docs/lib-nix.md and docs/routes.md.
+#
+# The planner answers with a plan, an error, or a list of sources to fetch
+# first (`{"ok":true,"fetch":[...]}`): those are fetched here and the request
+# is sent again with them in `sources`, until a plan comes back. A Linux plan
+# therefore never downloads the crates only Windows needs.
+{ util, sources }:
+
+{
+  # "plugin" | "wasm" | "ifd" | "exec", or null for the first available.
+  mode ? null,
+  # For ifd: a derivation with bin/crateplan (a function, so that it is
+  # only built when the route is used).
+  bootstrapCli,
+  # For exec: the CLI's path, or "crateplan" to look it up on PATH.
+  execCli ? "crateplan",
+  # For the ifd derivation.
+  system,
+  shell,
+}:
+let
+  inherit (builtins) fromJSON toJSON unsafeDiscardStringContext;
+
+  wasmModule = ./crateplan.wasm;
+
+  routes = {
+    plugin = {
+      available = builtins ? crateplan;
+      enable = "load the crateplan plugin: `plugin-files = /path/to/libcrateplan_plugin.so` in nix.conf, or `nix --option plugin-files /path/to/libcrateplan_plugin.so build ...` (the option before the subcommand)";
+      call = json: builtins.seq json (builtins.crateplan json);
+    };
+    wasm = {
+      available = builtins ? wasm && builtins.pathExists wasmModule;
+      enable = "use a Nix with builtins.wasm (Determinate Nix >= 3.17) and enable the experimental feature `wasm-builtin`";
+      call =
+        json:
+        builtins.wasm
+          {
+            path = wasmModule;
+            function = "plan";
+          }
+          {
+            request = json;
+            root = /.;
+            readDir = builtins.readDir;
+            pathExists = builtins.pathExists;
+          };
+    };
+    ifd = {
+      # Import from derivation cannot be detected; it is the last resort.
+      available = true;
+      enable = "allow import from derivation (`allow-import-from-derivation = true`, Nix's default; `nix flake check --no-build` and `nix flake show` turn it off)";
+      call =
+        json:
+        builtins.readFile (derivation {
+          name = "crateplan-answer.json";
+          inherit system;
+          builder = shell;
+          cli = "${bootstrapCli ()}/bin/crateplan";
+          request = json;
+          passAsFile = [ "request" ];
+          args = [
+            "-c"
+            ''"$cli" answer "$requestPath" > "$out"''
+          ];
+        });
+    };
+    exec = {
+      available = builtins ? exec;
+      enable = "set `allow-unsafe-native-code-during-evaluation = true` and pass `crateplan` (the CLI's path) unless crateplan is on PATH";
+      call =
+        json:
+        builtins.exec [
+          (unsafeDiscardStringContext (toString execCli))
+          "answer"
+          "--nix"
+          (unsafeDiscardStringContext (builtins.toFile "crateplan-request.json" json))
+        ];
+    };
+  };
+
+  order = [
+    "plugin"
+    "wasm"
+    "ifd"
+  ];
+
+  howToEnable = util.concatMapStringsSep "\n" (n: "  - ${n}: ${routes.${n}.enable}") (order ++ [ "exec" ]);
+
+  chosen =
+    if mode == null then
+      let
+        usable = builtins.filter (n: routes.${n}.available) order;
+      in
+      if usable == [ ] then
+        util.crateplanError "no way to run the planner during evaluation; enable one of:\n${howToEnable}"
+      else
+        builtins.head usable
+    else if !(routes ? ${mode}) then
+      util.crateplanError "unknown mode \"${mode}\"; use one of plugin, wasm, ifd, exec"
+    else if !routes.${mode}.available then
+      util.crateplanError "mode \"${mode}\" is not available in this Nix: ${routes.${mode}.enable}"
+    else
+      mode;
+
+  /* One request through the chosen route, decoded. */
+  ask =
+    request:
+    let
+      answer = routes.${chosen}.call (toJSON request);
+      text = if builtins.isString answer then unsafeDiscardStringContext answer else null;
+    in
+    if text == null then
+      util.crateplanError "the ${chosen} route answered with a ${builtins.typeOf answer}, not a JSON string"
+    else
+      fromJSON text;
+
+  maxRounds = 64;
+
+  /* Asks until the planner has all it needs. `have` maps fetch keys to
+     local paths (strings with their store context). */
+  rounds =
+    request: round: have:
+    let
+      answer = ask (request // { sources = have; });
+      missing = builtins.filter (f: !(have ? ${f.key})) answer.fetch;
+    in
+    if !(answer.ok or false) then
+      util.crateplanError (answer.error or "the planner answered without a plan or an error")
+    else if answer ? plan then
+      answer.plan
+    else if !(answer ? fetch) then
+      util.crateplanError "the planner answered with neither a plan nor sources to fetch"
+    else if missing == [ ] then
+      util.crateplanError "the planner asked again for sources it was given: ${
+        util.concatMapStringsSep ", " (f: f.key) answer.fetch
+      }"
+    else if round >= maxRounds then
+      util.crateplanError "no plan after ${toString maxRounds} rounds of fetching sources"
+    else
+      rounds request (round + 1) (
+        have
+        // builtins.listToAttrs (
+          map (f: {
+            name = f.key;
+            value = sources.fetchForPlanner f;
+          }) missing
+        )
+      );
+in
+{
+  /* The route that will be used (for debugging and tests). */
+  route = chosen;
+
+  /* request (with paths as strings) -> plan, or a Nix error carrying the
+     planner's message. */
+  plan = request: rounds request 1 (request.sources or { });
+
+  /* request -> the first raw answer, without fetching (for tests). */
+  answer = ask;
+}

@@ -1,0 +1,3 @@
+#include "smoke.h"
+
+int smoke_add(int a, int b) { return a + b; }

@@ -1,0 +1,1 @@
+int smoke_add(int a, int b);
