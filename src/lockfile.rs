@@ -88,6 +88,30 @@ impl Lock {
             }
             packages[i].deps = deps;
         }
+        // `[replace]`: edges to a replaced package lead to its replacement.
+        let mut replaced: BTreeMap<usize, usize> = BTreeMap::new();
+        for (i, p) in lock.packages.iter().enumerate() {
+            if let Some(r) = &p.replace {
+                let target = lock
+                    .packages
+                    .iter()
+                    .position(|c| c.name == r.name && c.version == r.version && c.source == r.source && c.replace.is_none())
+                    .ok_or_else(|| {
+                        Error::msg(format!(
+                            "crateplan: {file}: `{} {}` is replaced by `{} {}`, which the lock does not contain",
+                            p.name, p.version, r.name, r.version
+                        ))
+                    })?;
+                replaced.insert(i, target);
+            }
+        }
+        for p in &mut packages {
+            for d in &mut p.deps {
+                if let Some(&r) = replaced.get(d) {
+                    *d = r;
+                }
+            }
+        }
         Ok(Lock { packages })
     }
 }

@@ -116,19 +116,24 @@ pub fn resolve_request(fs: &dyn Fs, req: &Request, local: Option<&dyn LocalSourc
     })))
 }
 
-/// Cargo's package id spec for a locked package.
+/// Cargo's package id spec for a locked package, spelled as cargo spells it:
+/// the name is left out when the URL's last path segment already says it.
 pub fn package_id(r: &Resolved, idx: usize) -> String {
     let p = &r.lock.packages[idx];
-    match &p.source {
-        LockedSource::Registry { index } => format!("{index}#{}@{}", p.name, p.version),
-        LockedSource::Git { spelled, .. } => {
-            let base = spelled.split('#').next().unwrap_or(spelled);
-            format!("{base}#{}@{}", p.name, p.version)
-        }
+    let url = match &p.source {
+        LockedSource::Registry { index } => index.clone(),
+        LockedSource::Git { spelled, .. } => spelled.split('#').next().unwrap_or(spelled).to_string(),
         LockedSource::Path => {
             let dir = r.path_dirs.get(&idx).cloned().unwrap_or_default();
-            format!("path+file://{dir}#{}@{}", p.name, p.version)
+            format!("path+file://{dir}")
         }
+    };
+    let path = url.split(['?', '#']).next().unwrap_or(&url);
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    if last == p.name {
+        format!("{url}#{}", p.version)
+    } else {
+        format!("{url}#{}@{}", p.name, p.version)
     }
 }
 

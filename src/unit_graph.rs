@@ -57,7 +57,7 @@ enum Mode {
     Test,
 }
 
-type UnitKey = (InstanceId, TargetKind, String, PlatformKind, Mode);
+type UnitKey = (usize, TargetKind, String, PlatformKind, Mode, Vec<String>);
 
 struct Builder<'r> {
     r: &'r Resolved,
@@ -123,7 +123,11 @@ impl Builder<'_> {
             TargetKind::BuildScript if mode == Mode::Build => PlatformKind::Host,
             _ => inst.1,
         };
-        let key: UnitKey = (inst, kind, target.name.clone(), platform, mode);
+        let features = self.r.resolution.instances[&inst].features.clone();
+        // Cargo's units are identified by package, target, kind, mode and
+        // features: the build script of a package's target and host instances
+        // is one unit when their features agree.
+        let key: UnitKey = (inst.0, kind, target.name.clone(), platform, mode, features);
         if let Some(&i) = self.index.get(&key) {
             return Ok(i);
         }

@@ -137,21 +137,23 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         .values()
         .flat_map(|p| path_deps(&p.data))
         .collect();
-    for table in raw.patch.values() {
-        for dep in table.values() {
-            if let manifest::raw::RawDep::Detailed(d) = dep {
-                if let Some(p) = &d.path {
-                    queue.push(manifest::join_path(&root, p));
-                }
+    // `[patch]` and `[replace]` paths are packages too, but never members.
+    let mut overrides: BTreeSet<String> = BTreeSet::new();
+    for dep in raw.patch.values().flat_map(|t| t.values()).chain(raw.replace.values()) {
+        if let manifest::raw::RawDep::Detailed(d) = dep {
+            if let Some(p) = &d.path {
+                overrides.insert(manifest::join_path(&root, p));
             }
         }
     }
+    queue.extend(overrides.iter().cloned());
     let mut seen: BTreeSet<String> = ws.packages.keys().cloned().collect();
     while let Some(dir) = queue.pop() {
         if !seen.insert(dir.clone()) {
             continue;
         }
-        let inside = dir.starts_with(&format!("{root}/"))
+        let inside = !overrides.contains(&dir)
+            && dir.starts_with(&format!("{root}/"))
             && raw.workspace.is_some()
             && !excluded.iter().any(|e| dir == *e || dir.starts_with(&format!("{e}/")));
         let (pkg_inherit, member) = if inside {
