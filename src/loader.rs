@@ -66,7 +66,11 @@ impl<'a> SourceLoader<'a> {
     }
 
     /// Lists `(package name -> subdirectories)` for a git checkout, scanning once.
-    fn scan_checkout(&mut self, key: &str, root: &str) -> Result<&BTreeMap<String, Vec<String>>, Error> {
+    fn scan_checkout(
+        &mut self,
+        key: &str,
+        root: &str,
+    ) -> Result<&BTreeMap<String, Vec<String>>, Error> {
         if !self.git_scans.contains_key(key) {
             let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
             scan_dir(self.fs, root, "", 0, &mut found)?;
@@ -114,9 +118,18 @@ pub fn registry_fetch(
 
 /// Cargo's `dl` template markers; with none, `/{crate}/{version}/download` is appended.
 fn expand_template(template: &str, name: &str, version: &str, sha256: &str) -> String {
-    let markers = ["{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}"];
+    let markers = [
+        "{crate}",
+        "{version}",
+        "{prefix}",
+        "{lowerprefix}",
+        "{sha256-checksum}",
+    ];
     if !markers.iter().any(|m| template.contains(m)) {
-        return format!("{}/{name}/{version}/download", template.trim_end_matches('/'));
+        return format!(
+            "{}/{name}/{version}/download",
+            template.trim_end_matches('/')
+        );
     }
     let prefix = match name.len() {
         1 => "1".to_string(),
@@ -172,17 +185,18 @@ impl Loader for SourceLoader<'_> {
                     ))
                 })?;
                 let version = pkg.version.to_string();
-                let fetch = registry_fetch(self.registries, registry, &pkg.name, &version, &checksum)?;
+                let fetch =
+                    registry_fetch(self.registries, registry, &pkg.name, &version, &checksum)?;
                 let Some(path) = self.locate(&fetch) else {
                     self.fetch.insert(fetch);
                     return Ok(None);
                 };
                 let what = format!("`{} {}` ({path})", pkg.name, version);
-                let bytes = self
-                    .fs
-                    .read(&path)
-                    .map_err(|e| Error::msg(format!("crateplan: cannot read the .crate of {what}: {e}")))?;
-                let archive = tarball::read_crate(&what, &pkg.name, &version, &bytes, Some(&checksum))?;
+                let bytes = self.fs.read(&path).map_err(|e| {
+                    Error::msg(format!("crateplan: cannot read the .crate of {what}: {e}"))
+                })?;
+                let archive =
+                    tarball::read_crate(&what, &pkg.name, &version, &bytes, Some(&checksum))?;
                 let file = format!("{path}!/Cargo.toml");
                 let raw = manifest::parse(&file, &archive.manifest)?;
                 manifest::normalize(&file, "/", &raw, None, &archive.files).map(Some)
@@ -199,9 +213,17 @@ impl Loader for SourceLoader<'_> {
                     return Ok(None);
                 };
                 let root = root.trim_end_matches('/').to_string();
-                let dirs = self.scan_checkout(spelled, &root)?.get(&pkg.name).cloned().unwrap_or_default();
+                let dirs = self
+                    .scan_checkout(spelled, &root)?
+                    .get(&pkg.name)
+                    .cloned()
+                    .unwrap_or_default();
                 for sub in dirs {
-                    let dir = if sub.is_empty() { root.clone() } else { format!("{root}/{sub}") };
+                    let dir = if sub.is_empty() {
+                        root.clone()
+                    } else {
+                        format!("{root}/{sub}")
+                    };
                     let file = format!("{dir}/Cargo.toml");
                     let (_, raw) = workspace::read_manifest(self.fs, &file)?;
                     let inherit = workspace::find_workspace_below(self.fs, &dir, &root)?;
@@ -234,10 +256,17 @@ fn scan_dir(
     if depth > 10 {
         return Ok(());
     }
-    let dir = if rel.is_empty() { root.to_string() } else { format!("{root}/{rel}") };
+    let dir = if rel.is_empty() {
+        root.to_string()
+    } else {
+        format!("{root}/{rel}")
+    };
     let mut entries = fs.read_dir(&dir)?;
     entries.sort();
-    if entries.iter().any(|(n, k)| n == "Cargo.toml" && *k == EntryKind::File) {
+    if entries
+        .iter()
+        .any(|(n, k)| n == "Cargo.toml" && *k == EntryKind::File)
+    {
         let file = format!("{dir}/Cargo.toml");
         if let Ok((_, raw)) = workspace::read_manifest(fs, &file) {
             if let Some(name) = raw.package.as_ref().and_then(|p| p.name.clone()) {
@@ -247,7 +276,11 @@ fn scan_dir(
     }
     for (name, kind) in entries {
         if kind == EntryKind::Dir && !name.starts_with('.') && name != "target" {
-            let sub = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let sub = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
             scan_dir(fs, root, &sub, depth + 1, found)?;
         }
     }
@@ -265,12 +298,30 @@ mod tests {
             "https://my.registry/dl/{crate}/{version}/{sha256-checksum}".to_string(),
         )]);
         let f = registry_fetch(&regs, CRATES_IO_SPARSE, "serde", "1.0.0", "ab").unwrap();
-        assert!(matches!(f, Fetch::Crate { ref url, .. } if url == "https://static.crates.io/crates/serde/serde-1.0.0.crate"));
-        let f = registry_fetch(&regs, "sparse+https://my.registry/index", "foo", "0.1.0", "ab").unwrap();
-        assert!(matches!(f, Fetch::Crate { ref url, .. } if url == "https://my.registry/dl/foo/0.1.0/ab"));
-        let e = registry_fetch(&regs, "registry+https://other/index", "foo", "0.1.0", "ab").unwrap_err();
+        assert!(
+            matches!(f, Fetch::Crate { ref url, .. } if url == "https://static.crates.io/crates/serde/serde-1.0.0.crate")
+        );
+        let f = registry_fetch(
+            &regs,
+            "sparse+https://my.registry/index",
+            "foo",
+            "0.1.0",
+            "ab",
+        )
+        .unwrap();
+        assert!(
+            matches!(f, Fetch::Crate { ref url, .. } if url == "https://my.registry/dl/foo/0.1.0/ab")
+        );
+        let e = registry_fetch(&regs, "registry+https://other/index", "foo", "0.1.0", "ab")
+            .unwrap_err();
         assert!(e.to_string().contains("registries"), "{e}");
-        assert_eq!(expand_template("https://x/{prefix}/{crate}", "abcd", "1", ""), "https://x/ab/cd/abcd");
-        assert_eq!(expand_template("https://x/api", "abc", "1.0.0", ""), "https://x/api/abc/1.0.0/download");
+        assert_eq!(
+            expand_template("https://x/{prefix}/{crate}", "abcd", "1", ""),
+            "https://x/ab/cd/abcd"
+        );
+        assert_eq!(
+            expand_template("https://x/api", "abc", "1.0.0", ""),
+            "https://x/api/abc/1.0.0/download"
+        );
     }
 }

@@ -179,9 +179,17 @@ source = "git+https://example.com/dep?branch=main#0123456789abcdef0123456789abcd
     fn parses_sources_and_edges() {
         let lock = Lock::parse("Cargo.lock", V3).unwrap();
         assert_eq!(lock.packages[0].deps.len(), 2);
-        assert!(matches!(lock.packages[1].source, LockedSource::Registry { .. }));
+        assert!(matches!(
+            lock.packages[1].source,
+            LockedSource::Registry { .. }
+        ));
         match &lock.packages[2].source {
-            LockedSource::Git { url, rev, reference, .. } => {
+            LockedSource::Git {
+                url,
+                rev,
+                reference,
+                ..
+            } => {
                 assert_eq!(url, "https://example.com/dep");
                 assert_eq!(rev, "0123456789abcdef0123456789abcdef01234567");
                 assert_eq!(reference.as_deref(), Some("refs/heads/main"));
@@ -200,6 +208,9 @@ source = "git+https://example.com/dep?branch=main#0123456789abcdef0123456789abcd
     fn dangling_dependency_is_an_error() {
         let text = "version = 3\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"b 1.0.0\"]\n";
         let e = Lock::parse("Cargo.lock", text).unwrap_err();
-        assert!(e.to_string().contains("does not contain") || e.to_string().contains("Cargo.lock"), "{e}");
+        assert!(
+            e.to_string().contains("does not contain") || e.to_string().contains("Cargo.lock"),
+            "{e}"
+        );
     }
 }

@@ -11,7 +11,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "crateplan", version, about = "Cargo's resolution, reproduced for Nix")]
+#[command(
+    name = "crateplan",
+    version,
+    about = "Cargo's resolution, reproduced for Nix"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -93,15 +97,15 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Answer { nix, request } => answer(nix, &request),
         Command::Plan(args) => {
             let (req, home) = request_from(&args)?;
-            let plan = match resolve(&req, &home)? {
-                resolved => planner::build_plan(&resolved).map_err(|e| e.to_string())?,
-            };
+            let resolved = resolve(&req, &home)?;
+            let plan = planner::build_plan(&resolved).map_err(|e| e.to_string())?;
             print_json(&plan)
         }
         Command::UnitGraph(args) => {
             let (req, home) = request_from(&args)?;
             let resolved = resolve(&req, &home)?;
-            let graph = crateplan::unit_graph::unit_graph(&resolved, args.tests).map_err(|e| e.to_string())?;
+            let graph = crateplan::unit_graph::unit_graph(&resolved, args.tests)
+                .map_err(|e| e.to_string())?;
             print_json(&graph)
         }
     }
@@ -127,18 +131,31 @@ fn request_from(args: &PlanArgs) -> Result<(Request, Option<CargoHome>), String>
         .map_err(|e| format!("crateplan: manifest {}: {e}", args.manifest_path))?;
     let manifest = manifest.to_string_lossy().into_owned();
     let workspace = crateplan::workspace::parent_dir(&manifest);
-    let triple = args.target.clone().unwrap_or_else(|| native_triple().to_string());
+    let triple = args
+        .target
+        .clone()
+        .unwrap_or_else(|| native_triple().to_string());
     let target = match &args.target_cfg {
         Some(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| format!("crateplan: {file}: {e}"))?;
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("crateplan: {file}: {e}"))?;
             PlatformSpec::Explicit {
                 triple,
-                cfg: text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+                cfg: text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
             }
         }
         None => PlatformSpec::Triple(triple),
     };
-    let host = PlatformSpec::Triple(args.host.clone().unwrap_or_else(|| native_triple().to_string()));
+    let host = PlatformSpec::Triple(
+        args.host
+            .clone()
+            .unwrap_or_else(|| native_triple().to_string()),
+    );
     let req = Request {
         workspace,
         manifest_path: Some(manifest),
@@ -177,7 +194,9 @@ fn answer(nix: bool, request: &str) -> Result<(), String> {
     } else {
         out.write_all(&answer)
     };
-    result.and_then(|_| out.write_all(b"\n")).map_err(|e| e.to_string())
+    result
+        .and_then(|_| out.write_all(b"\n"))
+        .map_err(|e| e.to_string())
 }
 
 /// A Nix string literal for `s`: `"`, `\` and `${` escaped.

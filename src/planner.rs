@@ -50,14 +50,21 @@ pub enum Outcome {
     Resolved(Box<Resolved>),
 }
 
-pub fn resolve_request(fs: &dyn Fs, req: &Request, local: Option<&dyn LocalSources>) -> Result<Outcome, Error> {
+pub fn resolve_request(
+    fs: &dyn Fs,
+    req: &Request,
+    local: Option<&dyn LocalSources>,
+) -> Result<Outcome, Error> {
     let workspace_dir = req.workspace.trim_end_matches('/');
     let manifest_path = req
         .manifest_path
         .clone()
         .unwrap_or_else(|| format!("{workspace_dir}/Cargo.toml"));
     let ws = workspace::load(fs, &manifest_path)?;
-    let lock_path = req.lock_file.clone().unwrap_or_else(|| format!("{}/Cargo.lock", ws.root));
+    let lock_path = req
+        .lock_file
+        .clone()
+        .unwrap_or_else(|| format!("{}/Cargo.lock", ws.root));
     let lock_bytes = fs.read(&lock_path).map_err(|e| match e {
         crate::fs::FsError::NotFound(_) => Error::msg(format!(
             "crateplan: {lock_path} does not exist. Run `cargo generate-lockfile` in {} and commit Cargo.lock",
@@ -89,7 +96,11 @@ pub fn resolve_request(fs: &dyn Fs, req: &Request, local: Option<&dyn LocalSourc
         members.insert(p.data.name.clone(), idx);
         member_dirs.insert(p.dir.clone(), idx);
     }
-    let default_members: Vec<usize> = ws.default_members.iter().filter_map(|d| member_dirs.get(d).copied()).collect();
+    let default_members: Vec<usize> = ws
+        .default_members
+        .iter()
+        .filter_map(|d| member_dirs.get(d).copied())
+        .collect();
 
     let mut loader = SourceLoader::new(fs, &ws, &req.sources, &req.registries, local);
     let resolution = {
@@ -122,7 +133,9 @@ pub fn package_id(r: &Resolved, idx: usize) -> String {
     let p = &r.lock.packages[idx];
     let url = match &p.source {
         LockedSource::Registry { index } => index.clone(),
-        LockedSource::Git { spelled, .. } => spelled.split('#').next().unwrap_or(spelled).to_string(),
+        LockedSource::Git { spelled, .. } => {
+            spelled.split('#').next().unwrap_or(spelled).to_string()
+        }
         LockedSource::Path => {
             let dir = r.path_dirs.get(&idx).cloned().unwrap_or_default();
             format!("path+file://{dir}")
@@ -139,10 +152,18 @@ pub fn package_id(r: &Resolved, idx: usize) -> String {
 
 fn package_keys(r: &Resolved) -> BTreeMap<usize, String> {
     let mut count: BTreeMap<(&str, String), usize> = BTreeMap::new();
-    let used: std::collections::BTreeSet<usize> = r.resolution.instances.keys().map(|(i, _)| *i).chain(r.members.values().copied()).collect();
+    let used: std::collections::BTreeSet<usize> = r
+        .resolution
+        .instances
+        .keys()
+        .map(|(i, _)| *i)
+        .chain(r.members.values().copied())
+        .collect();
     for &i in &used {
         let p = &r.lock.packages[i];
-        *count.entry((p.name.as_str(), p.version.to_string())).or_default() += 1;
+        *count
+            .entry((p.name.as_str(), p.version.to_string()))
+            .or_default() += 1;
     }
     used.iter()
         .map(|&i| {
@@ -208,8 +229,17 @@ pub fn build_plan(r: &Resolved) -> Result<Plan, Error> {
                 cfg: r.host.lines.clone(),
             },
         },
-        members: r.members.iter().map(|(n, i)| (n.clone(), keys[i].clone())).collect(),
-        roots: r.resolution.roots.iter().map(|id| instance_key(&keys, *id)).collect(),
+        members: r
+            .members
+            .iter()
+            .map(|(n, i)| (n.clone(), keys[i].clone()))
+            .collect(),
+        roots: r
+            .resolution
+            .roots
+            .iter()
+            .map(|id| instance_key(&keys, *id))
+            .collect(),
         packages,
         instances,
     })
@@ -221,8 +251,16 @@ fn package_entry(r: &Resolved, idx: usize) -> Result<plan::Package, Error> {
     let source = match &locked.source {
         LockedSource::Registry { index } => {
             let sha = locked.checksum.clone().unwrap_or_default();
-            match crate::loader::registry_fetch(&r.registries, index, &locked.name, &locked.version.to_string(), &sha)? {
-                crate::request::Fetch::Crate { key, url, sha256, .. } => plan::Source::Registry {
+            match crate::loader::registry_fetch(
+                &r.registries,
+                index,
+                &locked.name,
+                &locked.version.to_string(),
+                &sha,
+            )? {
+                crate::request::Fetch::Crate {
+                    key, url, sha256, ..
+                } => plan::Source::Registry {
                     registry: index.clone(),
                     url,
                     sha256,
@@ -270,12 +308,16 @@ fn package_entry(r: &Resolved, idx: usize) -> Result<plan::Package, Error> {
 }
 
 /// The manifest data of a package that resolution loaded.
-pub fn resolved_data(r: &Resolved, idx: usize) -> Result<std::rc::Rc<crate::manifest::PackageData>, Error> {
-    r.resolution
-        .data
-        .get(&idx)
-        .cloned()
-        .ok_or_else(|| Error::msg(format!("crateplan: internal error: no manifest for `{}`", r.lock.packages[idx].name)))
+pub fn resolved_data(
+    r: &Resolved,
+    idx: usize,
+) -> Result<std::rc::Rc<crate::manifest::PackageData>, Error> {
+    r.resolution.data.get(&idx).cloned().ok_or_else(|| {
+        Error::msg(format!(
+            "crateplan: internal error: no manifest for `{}`",
+            r.lock.packages[idx].name
+        ))
+    })
 }
 
 /// `dir` relative to `root` (`.` for the root itself, `../x` outside it).

@@ -8,17 +8,50 @@ use std::collections::BTreeSet;
 
 /// Triples whose cfg set is compiled in (captured from `rustc --print cfg`).
 const BUILTIN: &[(&str, &str)] = &[
-    ("x86_64-unknown-linux-gnu", include_str!("platforms/x86_64-unknown-linux-gnu.cfg")),
-    ("aarch64-unknown-linux-gnu", include_str!("platforms/aarch64-unknown-linux-gnu.cfg")),
-    ("i686-unknown-linux-gnu", include_str!("platforms/i686-unknown-linux-gnu.cfg")),
-    ("x86_64-unknown-linux-musl", include_str!("platforms/x86_64-unknown-linux-musl.cfg")),
-    ("aarch64-unknown-linux-musl", include_str!("platforms/aarch64-unknown-linux-musl.cfg")),
-    ("x86_64-apple-darwin", include_str!("platforms/x86_64-apple-darwin.cfg")),
-    ("aarch64-apple-darwin", include_str!("platforms/aarch64-apple-darwin.cfg")),
-    ("x86_64-pc-windows-msvc", include_str!("platforms/x86_64-pc-windows-msvc.cfg")),
-    ("x86_64-pc-windows-gnu", include_str!("platforms/x86_64-pc-windows-gnu.cfg")),
-    ("aarch64-pc-windows-msvc", include_str!("platforms/aarch64-pc-windows-msvc.cfg")),
-    ("wasm32-unknown-unknown", include_str!("platforms/wasm32-unknown-unknown.cfg")),
+    (
+        "x86_64-unknown-linux-gnu",
+        include_str!("platforms/x86_64-unknown-linux-gnu.cfg"),
+    ),
+    (
+        "aarch64-unknown-linux-gnu",
+        include_str!("platforms/aarch64-unknown-linux-gnu.cfg"),
+    ),
+    (
+        "i686-unknown-linux-gnu",
+        include_str!("platforms/i686-unknown-linux-gnu.cfg"),
+    ),
+    (
+        "x86_64-unknown-linux-musl",
+        include_str!("platforms/x86_64-unknown-linux-musl.cfg"),
+    ),
+    (
+        "aarch64-unknown-linux-musl",
+        include_str!("platforms/aarch64-unknown-linux-musl.cfg"),
+    ),
+    (
+        "x86_64-apple-darwin",
+        include_str!("platforms/x86_64-apple-darwin.cfg"),
+    ),
+    (
+        "aarch64-apple-darwin",
+        include_str!("platforms/aarch64-apple-darwin.cfg"),
+    ),
+    (
+        "x86_64-pc-windows-msvc",
+        include_str!("platforms/x86_64-pc-windows-msvc.cfg"),
+    ),
+    (
+        "x86_64-pc-windows-gnu",
+        include_str!("platforms/x86_64-pc-windows-gnu.cfg"),
+    ),
+    (
+        "aarch64-pc-windows-msvc",
+        include_str!("platforms/aarch64-pc-windows-msvc.cfg"),
+    ),
+    (
+        "wasm32-unknown-unknown",
+        include_str!("platforms/wasm32-unknown-unknown.cfg"),
+    ),
 ];
 
 /// The triples with a built-in cfg set.
@@ -88,7 +121,8 @@ impl Platform {
     pub fn matches_spec(&self, spec: &str) -> Result<bool, String> {
         let spec = spec.trim();
         if spec.starts_with("cfg(") {
-            let expr = Expression::parse(spec).map_err(|e| format!("invalid cfg expression `{spec}`: {e}"))?;
+            let expr = Expression::parse(spec)
+                .map_err(|e| format!("invalid cfg expression `{spec}`: {e}"))?;
             Ok(expr.eval(|pred| self.matches_predicate(pred)))
         } else {
             Ok(spec == self.triple)
@@ -122,7 +156,9 @@ fn target_atom(tp: &TargetPredicate) -> (&'static str, String) {
         TargetPredicate::Endian(e) => ("target_endian", format!("{e:?}")),
         TargetPredicate::Env(e) => ("target_env", e.as_str().to_string()),
         TargetPredicate::Family(f) => ("target_family", f.as_str().to_string()),
-        TargetPredicate::HasAtomic(HasAtomic::IntegerSize(n)) => ("target_has_atomic", n.to_string()),
+        TargetPredicate::HasAtomic(HasAtomic::IntegerSize(n)) => {
+            ("target_has_atomic", n.to_string())
+        }
         TargetPredicate::HasAtomic(HasAtomic::Pointer) => ("target_has_atomic", "ptr".to_string()),
         TargetPredicate::HasAtomic(other) => ("target_has_atomic", format!("{other:?}")),
         TargetPredicate::Os(o) => ("target_os", o.as_str().to_string()),
@@ -163,16 +199,24 @@ mod tests {
         assert!(!win.matches_spec("cfg(unix)").unwrap());
         assert!(win.matches_spec("cfg(windows)").unwrap());
         assert!(mac.matches_spec("cfg(target_os = \"macos\")").unwrap());
-        assert!(mac.matches_spec("cfg(all(target_arch = \"aarch64\", target_vendor = \"apple\"))").unwrap());
-        assert!(linux.matches_spec("cfg(any(target_os = \"linux\", target_os = \"android\"))").unwrap());
+        assert!(mac
+            .matches_spec("cfg(all(target_arch = \"aarch64\", target_vendor = \"apple\"))")
+            .unwrap());
+        assert!(linux
+            .matches_spec("cfg(any(target_os = \"linux\", target_os = \"android\"))")
+            .unwrap());
         assert!(!linux.matches_spec("cfg(tokio_unstable)").unwrap());
-        assert!(linux.matches_spec("cfg(target_has_atomic = \"64\")").unwrap());
+        assert!(linux
+            .matches_spec("cfg(target_has_atomic = \"64\")")
+            .unwrap());
         assert!(linux.matches_spec("cfg(debug_assertions)").unwrap());
         assert!(!linux.matches_spec("cfg(test)").unwrap());
         assert!(!linux.matches_spec("cfg(feature = \"std\")").unwrap());
         assert!(win.matches_spec("x86_64-pc-windows-msvc").unwrap());
         assert!(!linux.matches_spec("x86_64-pc-windows-msvc").unwrap());
-        assert!(linux.matches_spec("cfg(target_feature = \"sse2\")").unwrap());
+        assert!(linux
+            .matches_spec("cfg(target_feature = \"sse2\")")
+            .unwrap());
         assert!(mac.matches_spec("cfg(target_env = \"\")").unwrap());
     }
 
@@ -187,6 +231,8 @@ mod tests {
         assert!(Platform::from_cfg_text("t", "target_os=linux").is_err());
         let p = Platform::from_cfg_text("t", "unix\ntarget_os=\"linux\"").unwrap();
         assert!(p.matches_spec("cfg(unix").is_err());
-        assert!(p.matches_spec("cfg(all(unix, target_os = \"linux\"))").unwrap());
+        assert!(p
+            .matches_spec("cfg(all(unix, target_os = \"linux\"))")
+            .unwrap());
     }
 }

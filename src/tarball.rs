@@ -46,7 +46,11 @@ pub fn read_crate(
             )));
         }
     }
-    let bad = |msg: String| Error::msg(format!("crateplan: {what} is not a valid .crate archive: {msg}"));
+    let bad = |msg: String| {
+        Error::msg(format!(
+            "crateplan: {what} is not a valid .crate archive: {msg}"
+        ))
+    };
     let prefix = format!("{name}-{version}/");
     let decoder = flate2::read::GzDecoder::new(bytes).take(MAX_UNPACKED_BYTES);
     let mut archive = tar::Archive::new(decoder);
@@ -63,7 +67,10 @@ pub fn read_crate(
         let rel = path
             .strip_prefix(&prefix)
             .ok_or_else(|| bad(format!("entry `{path}` is outside `{prefix}`")))?;
-        if rel.split('/').any(|c| c == ".." || c == ".") || rel.starts_with('/') || rel.contains('\\') {
+        if rel.split('/').any(|c| c == ".." || c == ".")
+            || rel.starts_with('/')
+            || rel.contains('\\')
+        {
             return Err(bad(format!("entry `{path}` escapes the package directory")));
         }
         let ty = entry.header().entry_type();
@@ -123,14 +130,20 @@ mod tests {
         let sum = sha256_hex(&bytes);
         let a = read_crate("foo 1.0.0", "foo", "1.0.0", &bytes, Some(&sum)).unwrap();
         assert!(a.manifest.contains("foo"));
-        assert_eq!(a.files.iter().collect::<Vec<_>>(), ["Cargo.toml", "src/lib.rs"]);
+        assert_eq!(
+            a.files.iter().collect::<Vec<_>>(),
+            ["Cargo.toml", "src/lib.rs"]
+        );
     }
 
     #[test]
     fn checksum_mismatch_names_the_crate() {
         let bytes = tarball(&[("foo-1.0.0/Cargo.toml", b"", FILE)]);
         let e = read_crate("foo 1.0.0", "foo", "1.0.0", &bytes, Some(&"0".repeat(64))).unwrap_err();
-        assert!(e.to_string().contains("checksum mismatch for foo 1.0.0"), "{e}");
+        assert!(
+            e.to_string().contains("checksum mismatch for foo 1.0.0"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -76,7 +76,11 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
     for &root in &r.resolution.roots {
         let data = planner::resolved_data(r, root.0)?;
         let features = &r.resolution.instances[&root].features;
-        let runnable = |t: &&Target| t.required_features.iter().all(|f| feature_enabled(f, features));
+        let runnable = |t: &&Target| {
+            t.required_features
+                .iter()
+                .all(|f| feature_enabled(f, features))
+        };
         let is_host = root.1 == PlatformKind::Host;
         if let Some(lib) = &data.targets.lib {
             // A proc-macro's lib is its host instance; its other targets are the target instance.
@@ -99,26 +103,48 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
         for bin in data.targets.bins.iter().filter(runnable).filter(|t| t.test) {
             roots.push(b.unit(root, TargetKind::Bin, bin, Mode::Test)?);
         }
-        for t in data.targets.tests.iter().filter(runnable).filter(|t| t.test) {
+        for t in data
+            .targets
+            .tests
+            .iter()
+            .filter(runnable)
+            .filter(|t| t.test)
+        {
             roots.push(b.unit(root, TargetKind::Test, t, Mode::Test)?);
         }
         for t in data.targets.examples.iter().filter(runnable) {
             let mode = if t.test { Mode::Test } else { Mode::Build };
             roots.push(b.unit(root, TargetKind::Example, t, mode)?);
         }
-        for t in data.targets.benches.iter().filter(runnable).filter(|t| t.test) {
+        for t in data
+            .targets
+            .benches
+            .iter()
+            .filter(runnable)
+            .filter(|t| t.test)
+        {
             roots.push(b.unit(root, TargetKind::Bench, t, Mode::Test)?);
         }
     }
     Ok(UnitGraph {
         version: 1,
-        units: b.units.into_iter().map(|u| u.expect("every unit is filled in")).collect(),
+        units: b
+            .units
+            .into_iter()
+            .map(|u| u.expect("every unit is filled in"))
+            .collect(),
         roots,
     })
 }
 
 impl Builder<'_> {
-    fn unit(&mut self, inst: InstanceId, kind: TargetKind, target: &Target, mode: Mode) -> Result<usize, Error> {
+    fn unit(
+        &mut self,
+        inst: InstanceId,
+        kind: TargetKind,
+        target: &Target,
+        mode: Mode,
+    ) -> Result<usize, Error> {
         let platform = match kind {
             TargetKind::BuildScript if mode == Mode::Build => PlatformKind::Host,
             _ => inst.1,
@@ -187,7 +213,11 @@ impl Builder<'_> {
     fn build_script_target(&self, idx: usize) -> Result<Option<Target>, Error> {
         let data = planner::resolved_data(self.r, idx)?;
         Ok(data.targets.build.as_ref().map(|path| {
-            let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".rs");
+            let stem = path
+                .rsplit('/')
+                .next()
+                .unwrap_or(path)
+                .trim_end_matches(".rs");
             Target {
                 name: format!("build-script-{stem}"),
                 path: path.clone(),
@@ -211,12 +241,23 @@ impl Builder<'_> {
 
     fn run_build_script(&mut self, inst: InstanceId) -> Result<Option<usize>, Error> {
         match self.build_script_target(inst.0)? {
-            Some(t) => Ok(Some(self.unit(inst, TargetKind::BuildScript, &t, Mode::RunCustomBuild)?)),
+            Some(t) => Ok(Some(self.unit(
+                inst,
+                TargetKind::BuildScript,
+                &t,
+                Mode::RunCustomBuild,
+            )?)),
             None => Ok(None),
         }
     }
 
-    fn deps(&mut self, inst: InstanceId, kind: TargetKind, target: &Target, mode: Mode) -> Result<Vec<UnitDep>, Error> {
+    fn deps(
+        &mut self,
+        inst: InstanceId,
+        kind: TargetKind,
+        target: &Target,
+        mode: Mode,
+    ) -> Result<Vec<UnitDep>, Error> {
         let r = self.r;
         let edges = r.resolution.instances[&inst].deps.clone();
         let mut out = Vec::new();
@@ -225,12 +266,18 @@ impl Builder<'_> {
                 for (name, dep, k) in edges.iter().filter(|e| e.2 == DepKind::Build) {
                     let _ = k;
                     if let Some(i) = self.lib_unit(*dep)? {
-                        out.push(UnitDep { index: i, extern_crate_name: name.clone() });
+                        out.push(UnitDep {
+                            index: i,
+                            extern_crate_name: name.clone(),
+                        });
                     }
                 }
             } else {
                 let compile = self.unit(inst, TargetKind::BuildScript, target, Mode::Build)?;
-                out.push(UnitDep { index: compile, extern_crate_name: crate_name(&target.name) });
+                out.push(UnitDep {
+                    index: compile,
+                    extern_crate_name: crate_name(&target.name),
+                });
                 // Build scripts run after those of direct normal deps with `links`.
                 for (_, dep, _) in edges.iter().filter(|e| e.2 == DepKind::Normal) {
                     if dep.0 == inst.0 {
@@ -239,8 +286,13 @@ impl Builder<'_> {
                     let dep_data = planner::resolved_data(r, dep.0)?;
                     if dep_data.links.is_some() {
                         if let Some(i) = self.run_build_script(*dep)? {
-                            let t = self.build_script_target(dep.0)?.expect("has a build script");
-                            out.push(UnitDep { index: i, extern_crate_name: crate_name(&t.name) });
+                            let t = self
+                                .build_script_target(dep.0)?
+                                .expect("has a build script");
+                            out.push(UnitDep {
+                                index: i,
+                                extern_crate_name: crate_name(&t.name),
+                            });
                         }
                     }
                 }
@@ -249,7 +301,8 @@ impl Builder<'_> {
             out.dedup();
             return Ok(out);
         }
-        let with_dev = mode == Mode::Test || kind == TargetKind::Example || kind == TargetKind::Test;
+        let with_dev =
+            mode == Mode::Test || kind == TargetKind::Example || kind == TargetKind::Test;
         for (name, dep, k) in &edges {
             let wanted = match k {
                 DepKind::Normal => true,
@@ -258,29 +311,51 @@ impl Builder<'_> {
             };
             if wanted {
                 if let Some(i) = self.lib_unit(*dep)? {
-                    out.push(UnitDep { index: i, extern_crate_name: name.clone() });
+                    out.push(UnitDep {
+                        index: i,
+                        extern_crate_name: name.clone(),
+                    });
                 }
             }
         }
         if let Some(i) = self.run_build_script(inst)? {
-            let t = self.build_script_target(inst.0)?.expect("has a build script");
-            out.push(UnitDep { index: i, extern_crate_name: crate_name(&t.name) });
+            let t = self
+                .build_script_target(inst.0)?
+                .expect("has a build script");
+            out.push(UnitDep {
+                index: i,
+                extern_crate_name: crate_name(&t.name),
+            });
         }
         if kind != TargetKind::Lib {
             let data = planner::resolved_data(r, inst.0)?;
             if let Some(lib) = &data.targets.lib {
-                let lib_inst = if lib.proc_macro { (inst.0, PlatformKind::Host) } else { inst };
+                let lib_inst = if lib.proc_macro {
+                    (inst.0, PlatformKind::Host)
+                } else {
+                    inst
+                };
                 if r.resolution.instances.contains_key(&lib_inst) {
                     let i = self.unit(lib_inst, TargetKind::Lib, lib, Mode::Build)?;
-                    out.push(UnitDep { index: i, extern_crate_name: lib.name.clone() });
+                    out.push(UnitDep {
+                        index: i,
+                        extern_crate_name: lib.name.clone(),
+                    });
                 }
             }
             if mode == Mode::Test && matches!(kind, TargetKind::Test | TargetKind::Bench) {
                 let features = r.resolution.instances[&inst].features.clone();
                 for bin in data.targets.bins.iter() {
-                    if bin.required_features.iter().all(|f| feature_enabled(f, &features)) {
+                    if bin
+                        .required_features
+                        .iter()
+                        .all(|f| feature_enabled(f, &features))
+                    {
                         let i = self.unit(inst, TargetKind::Bin, bin, Mode::Build)?;
-                        out.push(UnitDep { index: i, extern_crate_name: crate_name(&bin.name) });
+                        out.push(UnitDep {
+                            index: i,
+                            extern_crate_name: crate_name(&bin.name),
+                        });
                     }
                 }
             }

@@ -4,7 +4,9 @@
 
 use crate::error::Error;
 use crate::fs::{EntryKind, Fs};
-use crate::manifest::{self, raw::RawManifest, DepSource, PackageData, PackageFiles, WorkspaceInherit};
+use crate::manifest::{
+    self, raw::RawManifest, DepSource, PackageData, PackageFiles, WorkspaceInherit,
+};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -80,7 +82,9 @@ impl Workspace {
 
 pub fn read_manifest(fs: &dyn Fs, file: &str) -> Result<(String, RawManifest), Error> {
     let bytes = fs.read(file).map_err(|e| match e {
-        crate::fs::FsError::NotFound(_) => Error::msg(format!("crateplan: manifest {file} does not exist")),
+        crate::fs::FsError::NotFound(_) => {
+            Error::msg(format!("crateplan: manifest {file} does not exist"))
+        }
         other => Error::msg(format!("crateplan: cannot read {other}")),
     })?;
     let text = String::from_utf8(bytes)
@@ -92,7 +96,10 @@ pub fn read_manifest(fs: &dyn Fs, file: &str) -> Result<(String, RawManifest), E
 pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
     let root = parent_dir(manifest_path);
     let (_, raw) = read_manifest(fs, manifest_path)?;
-    let inherit = raw.workspace.as_ref().map(|w| WorkspaceInherit::from_raw(&root, w));
+    let inherit = raw
+        .workspace
+        .as_ref()
+        .map(|w| WorkspaceInherit::from_raw(&root, w));
     let mut ws = Workspace {
         root: root.clone(),
         root_manifest: manifest_path.to_string(),
@@ -107,7 +114,11 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
     }
     let mut excluded: Vec<String> = Vec::new();
     if let Some(w) = &raw.workspace {
-        excluded = w.exclude.iter().map(|e| manifest::join_path(&root, e)).collect();
+        excluded = w
+            .exclude
+            .iter()
+            .map(|e| manifest::join_path(&root, e))
+            .collect();
         for pattern in &w.members {
             let dirs = expand_glob(fs, &root, pattern)?;
             if dirs.is_empty() && !has_glob(pattern) {
@@ -118,7 +129,11 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
                 )));
             }
             for d in dirs {
-                if !excluded.iter().any(|e| d == *e || d.starts_with(&format!("{e}/"))) && !member_dirs.contains(&d) {
+                if !excluded
+                    .iter()
+                    .any(|e| d == *e || d.starts_with(&format!("{e}/")))
+                    && !member_dirs.contains(&d)
+                {
                     member_dirs.push(d);
                 }
             }
@@ -127,7 +142,14 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
 
     for dir in &member_dirs {
         let pkg = load_path_package(fs, dir, inherit.as_ref(), &raw, &root)?;
-        ws.packages.insert(dir.clone(), PathPackage { dir: dir.clone(), data: pkg, member: true });
+        ws.packages.insert(
+            dir.clone(),
+            PathPackage {
+                dir: dir.clone(),
+                data: pkg,
+                member: true,
+            },
+        );
     }
 
     // Path dependencies (and path patches), transitively. Those under the
@@ -139,7 +161,12 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         .collect();
     // `[patch]` and `[replace]` paths are packages too, but never members.
     let mut overrides: BTreeSet<String> = BTreeSet::new();
-    for dep in raw.patch.values().flat_map(|t| t.values()).chain(raw.replace.values()) {
+    for dep in raw
+        .patch
+        .values()
+        .flat_map(|t| t.values())
+        .chain(raw.replace.values())
+    {
         if let manifest::raw::RawDep::Detailed(d) = dep {
             if let Some(p) = &d.path {
                 overrides.insert(manifest::join_path(&root, p));
@@ -155,7 +182,9 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         let inside = !overrides.contains(&dir)
             && dir.starts_with(&format!("{root}/"))
             && raw.workspace.is_some()
-            && !excluded.iter().any(|e| dir == *e || dir.starts_with(&format!("{e}/")));
+            && !excluded
+                .iter()
+                .any(|e| dir == *e || dir.starts_with(&format!("{e}/")));
         let (pkg_inherit, member) = if inside {
             (inherit.clone(), true)
         } else {
@@ -163,10 +192,21 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         };
         let pkg = load_path_package(fs, &dir, pkg_inherit.as_ref(), &raw, &root)?;
         queue.extend(path_deps(&pkg));
-        ws.packages.insert(dir.clone(), PathPackage { dir: dir.clone(), data: pkg, member });
+        ws.packages.insert(
+            dir.clone(),
+            PathPackage {
+                dir: dir.clone(),
+                data: pkg,
+                member,
+            },
+        );
     }
 
-    ws.default_members = match raw.workspace.as_ref().and_then(|w| w.default_members.as_ref()) {
+    ws.default_members = match raw
+        .workspace
+        .as_ref()
+        .and_then(|w| w.default_members.as_ref())
+    {
         Some(defaults) => {
             let mut out = Vec::new();
             for pattern in defaults {
@@ -192,7 +232,13 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         .or_else(|| raw.package.as_ref().and_then(|p| p.resolver.clone()))
         .or_else(|| {
             let edition = ws.packages.get(&root).map(|p| p.data.edition.as_str());
-            edition.map(|e| if e >= "2021" { "2".to_string() } else { "1".to_string() })
+            edition.map(|e| {
+                if e >= "2021" {
+                    "2".to_string()
+                } else {
+                    "1".to_string()
+                }
+            })
         })
         .unwrap_or_else(|| "1".to_string());
     ws.resolver_v2 = match resolver.as_str() {
@@ -242,7 +288,11 @@ pub fn find_workspace(fs: &dyn Fs, dir: &str) -> Result<Option<WorkspaceInherit>
 }
 
 /// Like [`find_workspace`], but never above `top` (a git checkout's root).
-pub fn find_workspace_below(fs: &dyn Fs, dir: &str, top: &str) -> Result<Option<WorkspaceInherit>, Error> {
+pub fn find_workspace_below(
+    fs: &dyn Fs,
+    dir: &str,
+    top: &str,
+) -> Result<Option<WorkspaceInherit>, Error> {
     let mut current = dir.to_string();
     loop {
         let file = format!("{current}/Cargo.toml");
@@ -292,9 +342,13 @@ fn expand_glob(fs: &dyn Fs, root: &str, pattern: &str) -> Result<Vec<String>, Er
         for d in &dirs {
             if has_glob(component) {
                 let pat = glob::Pattern::new(component).map_err(|e| {
-                    Error::msg(format!("crateplan: invalid workspace member pattern `{pattern}`: {e}"))
+                    Error::msg(format!(
+                        "crateplan: invalid workspace member pattern `{pattern}`: {e}"
+                    ))
                 })?;
-                let mut entries = fs.read_dir(if d.is_empty() { "/" } else { d }).unwrap_or_default();
+                let mut entries = fs
+                    .read_dir(if d.is_empty() { "/" } else { d })
+                    .unwrap_or_default();
                 entries.sort();
                 for (name, kind) in entries {
                     if kind == EntryKind::Dir && pat.matches(&name) {

@@ -93,10 +93,14 @@ impl FeatureValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DepSource {
     /// crates.io, or a named alternative registry.
-    Registry { registry: Option<String> },
+    Registry {
+        registry: Option<String>,
+    },
     /// An absolute directory.
     Path(String),
-    Git { url: String },
+    Git {
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +200,9 @@ pub fn normalize(
         homepage: opt("homepage", &pkg.homepage, |p| p.homepage.clone())?,
         repository: opt("repository", &pkg.repository, |p| p.repository.clone())?,
         license: opt("license", &pkg.license, |p| p.license.clone())?,
-        license_file: opt("license-file", &pkg.license_file, |p| p.license_file.clone())?,
+        license_file: opt("license-file", &pkg.license_file, |p| {
+            p.license_file.clone()
+        })?,
         readme: match &pkg.readme {
             Some(r) => match ctx.inherit("readme", r, |p| p.readme.clone())? {
                 StringOrBool::String(s) => Some(s),
@@ -205,7 +211,9 @@ pub fn normalize(
             None => None,
         },
     };
-    let rust_version = opt("rust-version", &pkg.rust_version, |p| p.rust_version.clone())?;
+    let rust_version = opt("rust-version", &pkg.rust_version, |p| {
+        p.rust_version.clone()
+    })?;
 
     let mut deps = Vec::new();
     let sections = [
@@ -240,7 +248,8 @@ pub fn normalize(
         .filter_map(|v| v.strip_prefix("dep:"))
         .collect();
     for dep in deps.iter().filter(|d| d.optional) {
-        if !hidden.contains(dep.name_in_toml.as_str()) && !features.contains_key(&dep.name_in_toml) {
+        if !hidden.contains(dep.name_in_toml.as_str()) && !features.contains_key(&dep.name_in_toml)
+        {
             features.insert(
                 dep.name_in_toml.clone(),
                 vec![format!("dep:{}", dep.name_in_toml)],
@@ -399,8 +408,14 @@ mod tests {
 
     #[test]
     fn feature_values_parse() {
-        assert_eq!(FeatureValue::parse("std"), FeatureValue::Feature("std".into()));
-        assert_eq!(FeatureValue::parse("dep:serde"), FeatureValue::Dep("serde".into()));
+        assert_eq!(
+            FeatureValue::parse("std"),
+            FeatureValue::Feature("std".into())
+        );
+        assert_eq!(
+            FeatureValue::parse("dep:serde"),
+            FeatureValue::Dep("serde".into())
+        );
         assert_eq!(
             FeatureValue::parse("serde?/std"),
             FeatureValue::DepFeature {
@@ -413,7 +428,11 @@ mod tests {
 
     #[test]
     fn malformed_toml_names_file_and_line() {
-        let e = parse("/w/Cargo.toml", "[package]\nname = \"a\"\nversion = 1.0.0\n").unwrap_err();
+        let e = parse(
+            "/w/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = 1.0.0\n",
+        )
+        .unwrap_err();
         let m = e.to_string();
         assert!(m.contains("/w/Cargo.toml:3:"), "{m}");
     }

@@ -85,8 +85,24 @@ pub fn discover(
     files: &dyn PackageFiles,
 ) -> Result<Targets, Error> {
     let lib = discover_lib(file, package_name, edition, pkg, raw.lib.as_ref(), files)?;
-    let bins = discover_kind(file, Kind::Bin, package_name, edition, pkg.autobins, &raw.bin, files)?;
-    let tests = discover_kind(file, Kind::Test, package_name, edition, pkg.autotests, &raw.test, files)?;
+    let bins = discover_kind(
+        file,
+        Kind::Bin,
+        package_name,
+        edition,
+        pkg.autobins,
+        &raw.bin,
+        files,
+    )?;
+    let tests = discover_kind(
+        file,
+        Kind::Test,
+        package_name,
+        edition,
+        pkg.autotests,
+        &raw.test,
+        files,
+    )?;
     let examples = discover_kind(
         file,
         Kind::Example,
@@ -96,7 +112,15 @@ pub fn discover(
         &raw.example,
         files,
     )?;
-    let benches = discover_kind(file, Kind::Bench, package_name, edition, pkg.autobenches, &raw.bench, files)?;
+    let benches = discover_kind(
+        file,
+        Kind::Bench,
+        package_name,
+        edition,
+        pkg.autobenches,
+        &raw.bench,
+        files,
+    )?;
     let build = match &pkg.build {
         Some(StringOrBool::String(p)) => Some(p.clone()),
         Some(StringOrBool::Bool(false)) => None,
@@ -145,7 +169,9 @@ fn discover_lib(
     let crate_types = if proc_macro {
         vec!["proc-macro".to_string()]
     } else {
-        raw.crate_type.clone().unwrap_or_else(|| vec!["lib".to_string()])
+        raw.crate_type
+            .clone()
+            .unwrap_or_else(|| vec!["lib".to_string()])
     };
     let proc_macro = proc_macro || crate_types.iter().any(|t| t == "proc-macro");
     Ok(Some(Target {
@@ -199,7 +225,7 @@ fn discover_kind(
 ) -> Result<Vec<Target>, Error> {
     let inferred = inferred(kind, package_name, files);
     // Edition 2015 turns inference off as soon as one target of the kind is declared.
-    let autodiscover = auto.unwrap_or(!(edition == "2015" && !declared.is_empty()));
+    let autodiscover = auto.unwrap_or(edition != "2015" || declared.is_empty());
     let mut targets = Vec::new();
     for t in declared {
         let name = t.name.clone().ok_or_else(|| {
@@ -210,12 +236,14 @@ fn discover_kind(
         })?;
         let path = match &t.path {
             Some(p) => p.clone(),
-            None => declared_path(kind, &name, package_name, &inferred, files).ok_or_else(|| {
-                Error::msg(format!(
+            None => {
+                declared_path(kind, &name, package_name, &inferred, files).ok_or_else(|| {
+                    Error::msg(format!(
                     "crateplan: {file}: cannot find the source of [[{}]] `{name}`; set its `path`",
                     kind.section()
                 ))
-            })?,
+                })?
+            }
         };
         targets.push(make_target(kind, name, path, edition, t));
     }
@@ -224,7 +252,13 @@ fn discover_kind(
             if targets.iter().any(|t| t.name == name || t.path == path) {
                 continue;
             }
-            targets.push(make_target(kind, name, path, edition, &RawTarget::default()));
+            targets.push(make_target(
+                kind,
+                name,
+                path,
+                edition,
+                &RawTarget::default(),
+            ));
         }
     }
     targets.sort_by(|a, b| a.name.cmp(&b.name));
@@ -254,7 +288,10 @@ fn declared_path(
 
 fn make_target(kind: Kind, name: String, path: String, edition: &str, t: &RawTarget) -> Target {
     let crate_types = match kind {
-        Kind::Example => t.crate_type.clone().unwrap_or_else(|| vec!["bin".to_string()]),
+        Kind::Example => t
+            .crate_type
+            .clone()
+            .unwrap_or_else(|| vec!["bin".to_string()]),
         _ => vec!["bin".to_string()],
     };
     Target {
@@ -300,10 +337,18 @@ mod tests {
             ],
         );
         assert_eq!(t.lib.unwrap().name, "my_pkg");
-        let bins: Vec<_> = t.bins.iter().map(|b| (b.name.as_str(), b.path.as_str())).collect();
+        let bins: Vec<_> = t
+            .bins
+            .iter()
+            .map(|b| (b.name.as_str(), b.path.as_str()))
+            .collect();
         assert_eq!(
             bins,
-            [("multi", "src/bin/multi/main.rs"), ("my-pkg", "src/main.rs"), ("tool", "src/bin/tool.rs")]
+            [
+                ("multi", "src/bin/multi/main.rs"),
+                ("my-pkg", "src/main.rs"),
+                ("tool", "src/bin/tool.rs")
+            ]
         );
         assert_eq!(t.tests[0].name, "it");
         assert!(!t.examples[0].test);
@@ -326,8 +371,20 @@ mod tests {
 
     #[test]
     fn missing_bin_source_is_an_error() {
-        let raw = parse("Cargo.toml", "[package]\nname='p'\nversion='0.1.0'\n[[bin]]\nname='nope'\n").unwrap();
-        let e = discover("Cargo.toml", "p", "2021", raw.package.as_ref().unwrap(), &raw, &files(&[])).unwrap_err();
+        let raw = parse(
+            "Cargo.toml",
+            "[package]\nname='p'\nversion='0.1.0'\n[[bin]]\nname='nope'\n",
+        )
+        .unwrap();
+        let e = discover(
+            "Cargo.toml",
+            "p",
+            "2021",
+            raw.package.as_ref().unwrap(),
+            &raw,
+            &files(&[]),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("nope"));
     }
 }

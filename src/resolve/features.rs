@@ -90,7 +90,10 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
     }
 
     /// Resolves from the selected members with their requested feature values.
-    pub fn resolve(mut self, roots: &[(usize, Vec<FeatureValue>)]) -> Result<ResolvedFeatures, Error> {
+    pub fn resolve(
+        mut self,
+        roots: &[(usize, Vec<FeatureValue>)],
+    ) -> Result<ResolvedFeatures, Error> {
         for (pkg, fvs) in roots {
             let is_proc_macro = self
                 .graph
@@ -107,8 +110,16 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
         Ok(self.out)
     }
 
-    fn activate_pkg(&mut self, pkg: usize, fk: FeaturesFor, fvs: &[FeatureValue]) -> Result<(), Error> {
-        self.out.features.entry((pkg, self.opts.apply(fk))).or_default();
+    fn activate_pkg(
+        &mut self,
+        pkg: usize,
+        fk: FeaturesFor,
+        fvs: &[FeatureValue],
+    ) -> Result<(), Error> {
+        self.out
+            .features
+            .entry((pkg, self.opts.apply(fk)))
+            .or_default();
         for fv in fvs {
             self.activate_fv(pkg, fk, fv)?;
         }
@@ -136,7 +147,11 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
     }
 
     fn activate_rec(&mut self, pkg: usize, fk: FeaturesFor, feature: &str) -> Result<(), Error> {
-        let enabled = self.out.features.entry((pkg, self.opts.apply(fk))).or_default();
+        let enabled = self
+            .out
+            .features
+            .entry((pkg, self.opts.apply(fk)))
+            .or_default();
         if !enabled.insert(feature.to_string()) {
             return Ok(());
         }
@@ -153,7 +168,12 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
         Ok(())
     }
 
-    fn activate_dependency(&mut self, pkg: usize, fk: FeaturesFor, dep_name: &str) -> Result<(), Error> {
+    fn activate_dependency(
+        &mut self,
+        pkg: usize,
+        fk: FeaturesFor,
+        dep_name: &str,
+    ) -> Result<(), Error> {
         self.out
             .activated_deps
             .entry((pkg, self.opts.apply(fk)))
@@ -218,8 +238,16 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
         Ok(())
     }
 
-    fn fvs_from_dependency(&mut self, dep_pkg: usize, dep: &Linked) -> Result<Vec<FeatureValue>, Error> {
-        let mut out: Vec<FeatureValue> = dep.features.iter().map(|f| FeatureValue::parse(f)).collect();
+    fn fvs_from_dependency(
+        &mut self,
+        dep_pkg: usize,
+        dep: &Linked,
+    ) -> Result<Vec<FeatureValue>, Error> {
+        let mut out: Vec<FeatureValue> = dep
+            .features
+            .iter()
+            .map(|f| FeatureValue::parse(f))
+            .collect();
         if dep.default_features {
             if let Some(d) = self.graph.data(dep_pkg)? {
                 if d.features.contains_key("default") {
@@ -232,7 +260,11 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
 
     /// The dependencies of `pkg` that count for features-for `fk`, with the
     /// features-for each resolves under.
-    fn deps(&mut self, pkg: usize, fk: FeaturesFor) -> Result<Vec<(Linked, usize, FeaturesFor)>, Error> {
+    fn deps(
+        &mut self,
+        pkg: usize,
+        fk: FeaturesFor,
+    ) -> Result<Vec<(Linked, usize, FeaturesFor)>, Error> {
         let links = self.graph.linked(pkg)?;
         let mut out = Vec::new();
         for dep in links.iter() {
@@ -252,7 +284,10 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
                 continue;
             }
             let dep_fk = if fk == FeaturesFor::NormalOrDev && self.opts.decouple_host_deps {
-                let proc_macro = self.graph.data(dep_pkg)?.is_some_and(|d| d.has_proc_macro_lib());
+                let proc_macro = self
+                    .graph
+                    .data(dep_pkg)?
+                    .is_some_and(|d| d.has_proc_macro_lib());
                 if dep.kind == DepKind::Build || proc_macro {
                     FeaturesFor::HostDep
                 } else {

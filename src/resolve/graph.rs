@@ -49,7 +49,12 @@ pub struct Graph<'a> {
 }
 
 impl<'a> Graph<'a> {
-    pub fn new(lock: &'a Lock, loader: &'a mut dyn Loader, target: &'a Platform, host: &'a Platform) -> Self {
+    pub fn new(
+        lock: &'a Lock,
+        loader: &'a mut dyn Loader,
+        target: &'a Platform,
+        host: &'a Platform,
+    ) -> Self {
         Graph {
             lock,
             loader,
@@ -91,9 +96,9 @@ impl<'a> Graph<'a> {
             return Ok(*v);
         }
         let platform = if host { self.host } else { self.target };
-        let v = platform
-            .matches_spec(spec)
-            .map_err(|e| Error::msg(format!("crateplan: `[target.'{spec}']` in a manifest: {e}")))?;
+        let v = platform.matches_spec(spec).map_err(|e| {
+            Error::msg(format!("crateplan: `[target.'{spec}']` in a manifest: {e}"))
+        })?;
         self.platform_cache.insert(key, v);
         Ok(v)
     }
@@ -141,7 +146,9 @@ impl<'a> Graph<'a> {
             .copied()
             .filter(|&d| {
                 let locked = &self.lock.packages[d];
-                dep.req.as_ref().is_none_or(|r| r.matches(&locked.version) || matches_pre(r, &locked.version))
+                dep.req
+                    .as_ref()
+                    .is_none_or(|r| r.matches(&locked.version) || matches_pre(r, &locked.version))
             })
             .collect();
         let pick = |set: &[usize]| -> Option<usize> {
@@ -150,8 +157,16 @@ impl<'a> Graph<'a> {
                 .copied()
                 .filter(|&d| source_agrees(&dep.source, &self.lock.packages[d].source))
                 .collect();
-            let pool = if by_source.is_empty() { set } else { &by_source };
-            pool.iter().copied().max_by(|&a, &b| self.lock.packages[a].version.cmp(&self.lock.packages[b].version))
+            let pool = if by_source.is_empty() {
+                set
+            } else {
+                &by_source
+            };
+            pool.iter().copied().max_by(|&a, &b| {
+                self.lock.packages[a]
+                    .version
+                    .cmp(&self.lock.packages[b].version)
+            })
         };
         if let Some(found) = pick(&matching) {
             return Ok(Some(found));
@@ -162,11 +177,15 @@ impl<'a> Graph<'a> {
             return Ok(pick(&candidates));
         }
         // Not locked: fine for what cargo leaves out of the lock.
-        let unlocked_ok = (dep.optional && !is_member) || (dep.kind == DepKind::Dev && !is_member);
+        let unlocked_ok = !is_member && (dep.optional || dep.kind == DepKind::Dev);
         if unlocked_ok {
             return Ok(None);
         }
-        let req = dep.req.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let req = dep
+            .req
+            .as_ref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
         let found = if candidates.is_empty() {
             "the lock has no such dependency".to_string()
         } else {

@@ -77,9 +77,16 @@ pub fn select_roots(
             .data(idx)?
             .ok_or_else(|| Error::msg("crateplan: internal error: member manifest missing"))?;
         let mut fvs = Vec::new();
-        for f in sel.features.iter().flat_map(|f| f.split([' ', ','])).filter(|f| !f.is_empty()) {
+        for f in sel
+            .features
+            .iter()
+            .flat_map(|f| f.split([' ', ',']))
+            .filter(|f| !f.is_empty())
+        {
             match f.split_once('/') {
-                Some((pkg, feat)) if members.contains_key(pkg) && !data.features.contains_key(f) => {
+                Some((pkg, feat))
+                    if members.contains_key(pkg) && !data.features.contains_key(f) =>
+                {
                     if names.get(&idx) == Some(&pkg) {
                         fvs.push(FeatureValue::parse(feat));
                         used.insert(f.to_string());
@@ -90,7 +97,7 @@ pub fn select_roots(
                     used.insert(f.to_string());
                 }
                 None => {
-                    if data.features.contains_key(f) || chosen.len() == 1 {
+                    if data.features.contains_key(f) {
                         fvs.push(FeatureValue::parse(f));
                         used.insert(f.to_string());
                     }
@@ -98,14 +105,26 @@ pub fn select_roots(
             }
         }
         if sel.all_features {
-            fvs.extend(data.features.keys().map(|k| FeatureValue::Feature(k.clone())));
+            fvs.extend(
+                data.features
+                    .keys()
+                    .map(|k| FeatureValue::Feature(k.clone())),
+            );
         }
         if !sel.no_default_features && data.features.contains_key("default") {
             fvs.push(FeatureValue::Feature("default".into()));
         }
-        roots.push(Root { index: idx, features: fvs });
+        roots.push(Root {
+            index: idx,
+            features: fvs,
+        });
     }
-    for f in sel.features.iter().flat_map(|f| f.split([' ', ','])).filter(|f| !f.is_empty()) {
+    for f in sel
+        .features
+        .iter()
+        .flat_map(|f| f.split([' ', ',']))
+        .filter(|f| !f.is_empty())
+    {
         if !used.contains(f) {
             return Err(Error::msg(format!(
                 "crateplan: none of the selected packages has the feature `{f}`"
@@ -123,14 +142,22 @@ fn features_for(opts: &Opts, kind: PlatformKind) -> FeaturesFor {
 }
 
 /// Resolves features, then walks the instance graph from the roots.
-pub fn resolve(graph: &mut Graph<'_>, roots: &[Root], resolver_v2: bool, tests: bool) -> Result<Resolution, Error> {
+pub fn resolve(
+    graph: &mut Graph<'_>,
+    roots: &[Root],
+    resolver_v2: bool,
+    tests: bool,
+) -> Result<Resolution, Error> {
     let opts = Opts::new(resolver_v2, tests);
     graph.dev_roots = if tests || !resolver_v2 {
         roots.iter().map(|r| r.index).collect()
     } else {
         BTreeSet::new()
     };
-    let root_fvs: Vec<(usize, Vec<FeatureValue>)> = roots.iter().map(|r| (r.index, r.features.clone())).collect();
+    let root_fvs: Vec<(usize, Vec<FeatureValue>)> = roots
+        .iter()
+        .map(|r| (r.index, r.features.clone()))
+        .collect();
     let resolved = FeatureResolver::new(graph, opts).resolve(&root_fvs)?;
     let selected: BTreeSet<usize> = roots.iter().map(|r| r.index).collect();
 
@@ -138,7 +165,9 @@ pub fn resolve(graph: &mut Graph<'_>, roots: &[Root], resolver_v2: bool, tests: 
     let mut root_ids = Vec::new();
     let mut queue: Vec<InstanceId> = Vec::new();
     for r in roots {
-        let Some(data) = graph.data(r.index)? else { continue };
+        let Some(data) = graph.data(r.index)? else {
+            continue;
+        };
         if data.has_proc_macro_lib() {
             root_ids.push((r.index, PlatformKind::Host));
             if !data.targets.bins.is_empty() || tests {
@@ -153,7 +182,14 @@ pub fn resolve(graph: &mut Graph<'_>, roots: &[Root], resolver_v2: bool, tests: 
         if instances.contains_key(&id) {
             continue;
         }
-        let inst = instance(graph, &resolved, &opts, id, selected.contains(&id.0) && tests, &selected)?;
+        let inst = instance(
+            graph,
+            &resolved,
+            &opts,
+            id,
+            selected.contains(&id.0) && tests,
+            &selected,
+        )?;
         for (_, dep, _) in &inst.deps {
             if !instances.contains_key(dep) {
                 queue.push(*dep);
@@ -162,7 +198,11 @@ pub fn resolve(graph: &mut Graph<'_>, roots: &[Root], resolver_v2: bool, tests: 
         instances.insert(id, inst);
     }
     let mut data = BTreeMap::new();
-    for idx in instances.keys().map(|(i, _)| *i).chain(graph.members.clone()) {
+    for idx in instances
+        .keys()
+        .map(|(i, _)| *i)
+        .chain(graph.members.clone())
+    {
         if let Some(d) = graph.data(idx)? {
             data.insert(idx, d);
         }
@@ -211,8 +251,12 @@ fn instance(
         if dep.optional && !resolved.is_dep_activated(opts, pkg, ff, &dep.name_in_toml) {
             continue;
         }
-        let Some(dep_data) = graph.data(target)? else { continue };
-        let Some(lib) = &dep_data.targets.lib else { continue };
+        let Some(dep_data) = graph.data(target)? else {
+            continue;
+        };
+        let Some(lib) = &dep_data.targets.lib else {
+            continue;
+        };
         let dep_kind = if on_host || lib.proc_macro {
             PlatformKind::Host
         } else {
@@ -232,14 +276,22 @@ fn instance(
     } else {
         Vec::new()
     };
-    Ok(InstanceData { features, deps, bins })
+    Ok(InstanceData {
+        features,
+        deps,
+        bins,
+    })
 }
 
 fn buildable_bins(data: &Rc<PackageData>, features: &[String]) -> Vec<String> {
     data.targets
         .bins
         .iter()
-        .filter(|b| b.required_features.iter().all(|f| feature_enabled(f, features)))
+        .filter(|b| {
+            b.required_features
+                .iter()
+                .all(|f| feature_enabled(f, features))
+        })
         .map(|b| b.name.clone())
         .collect()
 }

@@ -1,0 +1,399 @@
+//! The planner through its one boundary, `plan_json`, on workspaces written
+//! by the tests: the fetch rounds, the plan's shape, and every error path.
+//! Registry crates are made here (offline), with checksums in the lock.
+
+#[path = "support/workspace_builder.rs"]
+mod workspace_builder;
+
+use crateplan::fs::RealFs;
+use serde_json::{json, Value};
+use workspace_builder::{crate_file, sha256, TestDir};
+
+const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+fn ask(request: Value) -> Value {
+    let out = crateplan::plan_json(&RealFs, request.to_string().as_bytes());
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn error_of(answer: &Value) -> String {
+    assert_eq!(answer["ok"], false, "expected an error, got {answer:#}");
+    answer["error"].as_str().unwrap().to_string()
+}
+
+/// A workspace `app` -> `helper` (registry) -> `leaf` (registry, `std` feature),
+/// plus `winonly` only on windows. Returns the dir and the three .crate files.
+fn small_workspace(name: &str) -> (TestDir, Vec<(String, Vec<u8>)>) {
+    let dir = TestDir::new(name);
+    dir.write(
+        "Cargo.toml",
+        r#"[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+helper = "1"
+"#,
+    );
+    dir.write("src/main.rs", "fn main() {}");
+    let leaf = crate_file(
+        "leaf",
+        "0.2.0",
+        &[
+            ("Cargo.toml", "[package]\nname = \"leaf\"\nversion = \"0.2.0\"\nedition = \"2021\"\n[features]\nstd = []\ndefault = []\n"),
+            ("src/lib.rs", ""),
+        ],
+    );
+    let winonly = crate_file(
+        "winonly",
+        "0.1.0",
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"winonly\"\nversion = \"0.1.0\"\n",
+            ),
+            ("src/lib.rs", ""),
+        ],
+    );
+    let helper = crate_file(
+        "helper",
+        "1.0.0",
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"helper\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\
+                 [dependencies]\nleaf = { version = \"0.2\", features = [\"std\"] }\n\
+                 [target.'cfg(windows)'.dependencies]\nwinonly = \"0.1\"\n",
+            ),
+            ("src/lib.rs", ""),
+            ("build.rs", "fn main() {}"),
+        ],
+    );
+    let lock = format!(
+        r#"version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["helper"]
+
+[[package]]
+name = "helper"
+version = "1.0.0"
+source = "{CRATES_IO}"
+checksum = "{}"
+dependencies = ["leaf", "winonly"]
+
+[[package]]
+name = "leaf"
+version = "0.2.0"
+source = "{CRATES_IO}"
+checksum = "{}"
+
+[[package]]
+name = "winonly"
+version = "0.1.0"
+source = "{CRATES_IO}"
+checksum = "{}"
+"#,
+        sha256(&helper),
+        sha256(&leaf),
+        sha256(&winonly)
+    );
+    dir.write("Cargo.lock", lock);
+    let crates = vec![
+        ("helper".to_string(), helper),
+        ("leaf".to_string(), leaf),
+        ("winonly".to_string(), winonly),
+    ];
+    (dir, crates)
+}
+
+fn store_crates(dir: &TestDir, crates: &[(String, Vec<u8>)]) -> serde_json::Map<String, Value> {
+    let mut sources = serde_json::Map::new();
+    for (name, bytes) in crates {
+        let version = match name.as_str() {
+            "helper" => "1.0.0",
+            "leaf" => "0.2.0",
+            _ => "0.1.0",
+        };
+        let path = dir.write(&format!("store/{name}-{version}.crate"), bytes);
+        sources.insert(
+            format!("{CRATES_IO}#{name}@{version}"),
+            json!(path.to_string_lossy()),
+        );
+    }
+    sources
+}
+
+#[test]
+fn resolution_asks_for_sources_in_rounds_and_never_for_other_platforms() {
+    let (dir, crates) = small_workspace("rounds");
+    let all = store_crates(&dir, &crates);
+    let mut sources = serde_json::Map::new();
+    let mut rounds = 0;
+    let plan = loop {
+        rounds += 1;
+        assert!(rounds < 10, "too many rounds");
+        let a = ask(
+            json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources}),
+        );
+        assert_eq!(a["ok"], true, "{a:#}");
+        if let Some(fetch) = a.get("fetch") {
+            for f in fetch.as_array().unwrap() {
+                let key = f["key"].as_str().unwrap();
+                assert!(
+                    !key.contains("winonly"),
+                    "a linux plan must not fetch windows crates"
+                );
+                assert_eq!(f["type"], "crate");
+                assert!(f["url"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("https://static.crates.io/crates/"));
+                sources.insert(key.to_string(), all[key].clone());
+            }
+            continue;
+        }
+        break a["plan"].clone();
+    };
+    assert_eq!(
+        rounds, 3,
+        "app -> helper -> leaf takes two fetch rounds, then the plan:\n{plan:#}"
+    );
+    let helper = &plan["instances"]["helper-1.0.0"];
+    assert_eq!(helper["deps"][0]["extern"], "leaf");
+    assert_eq!(
+        plan["instances"]["leaf-0.2.0"]["features"],
+        json!(["default", "std"])
+    );
+    assert_eq!(plan["packages"]["helper-1.0.0"]["build"], "build.rs");
+    assert_eq!(plan["packages"]["app-0.1.0"]["source"]["type"], "path");
+    assert_eq!(plan["instances"]["app-0.1.0"]["bins"], json!(["app"]));
+
+    // On windows the platform-specific crate is part of the plan.
+    let a =
+        ask(json!({"workspace": dir.path(""), "target": "x86_64-pc-windows-msvc", "sources": all}));
+    assert!(a["plan"]["instances"]["winonly-0.1.0"].is_object(), "{a:#}");
+}
+
+#[test]
+fn tampered_crate_is_refused_by_name() {
+    let (dir, mut crates) = small_workspace("tampered");
+    crates[0].1[20] ^= 0xff;
+    let sources = store_crates(&dir, &crates);
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources}),
+    ));
+    assert!(e.contains("checksum mismatch for `helper 1.0.0`"), "{e}");
+}
+
+#[test]
+fn hostile_tarball_is_refused() {
+    let (dir, mut crates) = small_workspace("hostile");
+    // A crate whose entries escape its directory, with a matching lock checksum.
+    let evil = crate_file(
+        "helper",
+        "1.0.0",
+        &[
+            ("Cargo.toml", "[package]\nname='helper'\nversion='1.0.0'\n"),
+            ("../../escape", "x"),
+        ],
+    );
+    let lock = std::fs::read_to_string(dir.path("Cargo.lock")).unwrap();
+    dir.write(
+        "Cargo.lock",
+        lock.replace(&sha256(&crates[0].1), &sha256(&evil)),
+    );
+    crates[0].1 = evil;
+    let sources = store_crates(&dir, &crates);
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources}),
+    ));
+    assert!(
+        e.contains("not a valid .crate archive") && e.contains("helper"),
+        "{e}"
+    );
+}
+
+#[test]
+fn stale_lock_names_package_and_fix() {
+    let (dir, _) = small_workspace("stale");
+    dir.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\nhelper = \"1\"\nnewdep = \"3\"\n",
+    );
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}),
+    ));
+    assert!(
+        e.contains("Cargo.lock is out of date")
+            && e.contains("newdep")
+            && e.contains("cargo update"),
+        "{e}"
+    );
+}
+
+#[test]
+fn stale_lock_version_mismatch() {
+    let (dir, _) = small_workspace("stale-version");
+    dir.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\nhelper = \"2\"\n",
+    );
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}),
+    ));
+    assert!(e.contains("out of date") && e.contains("1.0.0"), "{e}");
+}
+
+#[test]
+fn member_missing_from_lock() {
+    let (dir, _) = small_workspace("member-not-locked");
+    dir.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.2.0\"\nedition = \"2021\"\n[dependencies]\nhelper = \"1\"\n",
+    );
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}),
+    ));
+    assert!(
+        e.contains("`app 0.2.0`") && e.contains("cargo generate-lockfile"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_member_directory() {
+    let dir = TestDir::new("missing-member");
+    dir.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/a\", \"crates/gone\"]\n",
+    );
+    dir.write(
+        "crates/a/Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n",
+    );
+    dir.write("crates/a/src/lib.rs", "");
+    dir.write(
+        "Cargo.lock",
+        "version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n",
+    );
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}),
+    ));
+    assert!(
+        e.contains("crates/gone") && e.contains("does not exist"),
+        "{e}"
+    );
+}
+
+#[test]
+fn malformed_manifest_names_file_and_line() {
+    let dir = TestDir::new("bad-toml");
+    dir.write(
+        "Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n[dependencies\n",
+    );
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}),
+    ));
+    assert!(e.contains(&format!("{}:4:", dir.path("Cargo.toml"))), "{e}");
+}
+
+#[test]
+fn malformed_and_missing_lock() {
+    let (dir, _) = small_workspace("bad-lock");
+    dir.write("Cargo.lock", "version = 4\n[[package]]\nname = 3\n");
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}),
+    ));
+    assert!(
+        e.contains("Cargo.lock") && e.contains("failed to parse"),
+        "{e}"
+    );
+    std::fs::remove_file(dir.path("Cargo.lock")).unwrap();
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}),
+    ));
+    assert!(
+        e.contains("does not exist") && e.contains("cargo generate-lockfile"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_registry_says_how_to_configure_it() {
+    let (dir, _) = small_workspace("unknown-registry");
+    let lock = std::fs::read_to_string(dir.path("Cargo.lock")).unwrap();
+    let lock = lock.replacen(CRATES_IO, "sparse+https://corp.example/index/", 1);
+    dir.write("Cargo.lock", lock);
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}),
+    ));
+    assert!(
+        e.contains("https://corp.example/index/") && e.contains("registries"),
+        "{e}"
+    );
+    // ...and with the mapping, the planner asks for the crate at the mapped URL.
+    let a = ask(json!({
+        "workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu",
+        "registries": {"https://corp.example/index/": "https://corp.example/dl/{crate}/{version}"}
+    }));
+    assert_eq!(
+        a["fetch"][0]["url"], "https://corp.example/dl/helper/1.0.0",
+        "{a:#}"
+    );
+}
+
+#[test]
+fn selection_errors() {
+    let (dir, _) = small_workspace("selection");
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "selection": {"packages": ["nope"]}}),
+    ));
+    assert!(e.contains("`nope` is not a member"), "{e}");
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "selection": {"features": ["turbo"]}}),
+    ));
+    assert!(e.contains("feature `turbo`"), "{e}");
+    let e = error_of(&ask(
+        json!({"workspace": dir.path(""), "target": "sparc-unknown-none"}),
+    ));
+    assert!(
+        e.contains("no built-in cfg set") && e.contains("rustc --print cfg"),
+        "{e}"
+    );
+}
+
+#[test]
+fn malformed_request() {
+    let out = crateplan::plan_json(&RealFs, b"{\"workspace\": 3}");
+    let a: Value = serde_json::from_slice(&out).unwrap();
+    assert!(error_of(&a).contains("malformed request"));
+    let out = crateplan::plan_json(&RealFs, b"\xff\xfe");
+    let a: Value = serde_json::from_slice(&out).unwrap();
+    assert!(error_of(&a).contains("malformed request"));
+}
+
+#[test]
+fn explicit_cfg_set_for_an_unknown_triple() {
+    let (dir, crates) = small_workspace("explicit-cfg");
+    let sources = store_crates(&dir, &crates);
+    let cfg = [
+        "target_os=\"windows\"",
+        "windows",
+        "target_family=\"windows\"",
+    ];
+    let a = ask(
+        json!({"workspace": dir.path(""), "target": {"triple": "x86_64-custom-windows", "cfg": cfg}, "host": "x86_64-unknown-linux-gnu", "sources": sources}),
+    );
+    assert_eq!(a["ok"], true, "{a:#}");
+    assert!(a["plan"]["instances"]["winonly-0.1.0"].is_object());
+    // The build script's host is linux: build deps would be evaluated there.
+    assert_eq!(
+        a["plan"]["platforms"]["host"]["triple"],
+        "x86_64-unknown-linux-gnu"
+    );
+}

@@ -1,0 +1,59 @@
+//! Writes small workspaces and `.crate` files for tests, offline: registry
+//! crates are made here, so their checksums and contents are under the
+//! test's control.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub struct TestDir {
+    pub root: PathBuf,
+}
+
+impl TestDir {
+    /// A fresh directory under cargo's per-test temp dir.
+    pub fn new(name: &str) -> TestDir {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("crateplan-tests")
+            .join(name);
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        TestDir { root }
+    }
+
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn path(&self, rel: &str) -> String {
+        self.root.join(rel).to_string_lossy().into_owned()
+    }
+}
+
+/// A gzipped tar `NAME-VERSION/...` with the given files.
+pub fn crate_file(name: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (rel, text) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        // The raw name, so tests can write hostile paths the tar crate refuses.
+        let path = format!("{name}-{version}/{rel}");
+        header.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_cksum();
+        builder.append(&header, text.as_bytes()).unwrap();
+    }
+    let tar = builder.into_inner().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar).unwrap();
+    gz.finish().unwrap()
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    crateplan::tarball::sha256_hex(bytes)
+}
