@@ -86,12 +86,40 @@ pub fn read_crate(
             entry
                 .read_to_string(&mut text)
                 .map_err(|e| bad(format!("Cargo.toml: {e}")))?;
+            files.insert(rel.to_string());
+            if targets_are_explicit(&text) {
+                // Nothing else in the archive matters: no need to inflate the rest.
+                return Ok(CrateArchive {
+                    files,
+                    manifest: text,
+                });
+            }
             manifest = Some(text);
+            continue;
         }
         files.insert(rel.to_string());
     }
     let manifest = manifest.ok_or_else(|| bad(format!("no `{prefix}Cargo.toml`")))?;
     Ok(CrateArchive { files, manifest })
+}
+
+/// Whether a manifest names every target and the build script itself, as
+/// `cargo publish` writes them since cargo 1.78, so no file listing is needed.
+fn targets_are_explicit(manifest: &str) -> bool {
+    let Ok(raw) = toml::from_str::<crate::manifest::raw::RawManifest>(manifest) else {
+        return false;
+    };
+    let Some(pkg) = &raw.package else {
+        return false;
+    };
+    let off = |v: Option<bool>| v == Some(false);
+    off(pkg.autolib)
+        && off(pkg.autobins)
+        && off(pkg.autoexamples)
+        && off(pkg.autotests)
+        && off(pkg.autobenches)
+        && pkg.build.is_some()
+        && raw.lib.as_ref().is_none_or(|l| l.path.is_some())
 }
 
 #[cfg(test)]
