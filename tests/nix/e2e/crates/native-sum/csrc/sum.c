@@ -1,0 +1,1 @@
+int native_sum(int a, int b) { return a + b; }

@@ -1,0 +1,4 @@
+//! A path dependency that is not a workspace member.
+pub fn boxed(s: &str) -> String {
+    format!("[ {s} ]")
+}
