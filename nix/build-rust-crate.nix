@@ -133,7 +133,10 @@ let
           (cd ${args.src} && "$file" $testCrateFlags) 2>&1 | tee -a "$out"
         done
         ${testPostRun}
-      '';
+      ''
+    // {
+      inherit testBuild;
+    };
 in
 {
   inherit built instanceArgs;

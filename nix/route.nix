@@ -65,7 +65,7 @@ let
           name = "crateplan-answer.json";
           inherit system;
           builder = shell;
-          cli = "${bootstrapCli ()}/bin/crateplan";
+          cli = "${bootstrapCli null}/bin/crateplan";
           request = json;
           passAsFile = [ "request" ];
           args = [
