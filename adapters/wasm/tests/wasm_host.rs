@@ -651,8 +651,13 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
 /// The check every request goes through: the wasm route answers exactly the
 /// native bytes.
 fn assert_same_answer(request: &[u8]) -> Vec<u8> {
+    assert_same_answer_reads(request).0
+}
+
+/// [`assert_same_answer`], also returning the files the module read.
+fn assert_same_answer_reads(request: &[u8]) -> (Vec<u8>, Vec<String>) {
     let native = crateplan::plan_json(&RealFs, request);
-    let (wasm, _) = wasm_plan(request);
+    let (wasm, reads) = wasm_plan(request);
     assert!(
         wasm == native,
         "nix/crateplan.wasm and the native planner answer differently ({REGENERATE})\n\
@@ -660,7 +665,7 @@ fn assert_same_answer(request: &[u8]) -> Vec<u8> {
         String::from_utf8_lossy(request),
         first_difference(&native, &wasm)
     );
-    native
+    (native, reads)
 }
 
 fn scratch_dir(name: &str) -> PathBuf {
@@ -705,13 +710,16 @@ fn cargo_cache_crates() -> BTreeMap<String, PathBuf> {
 /// Runs `request` (a JSON object) through both routes, and while the native
 /// answer asks to fetch crates we have locally (`crates`: file name ->
 /// path), adds them as `sources` and asks again, comparing every round.
-fn compare_rounds(mut request: serde_json::Value, crates: &BTreeMap<String, PathBuf>) {
+/// Returns how many `.crate` files the module read through `read_file`.
+fn compare_rounds(mut request: serde_json::Value, crates: &BTreeMap<String, PathBuf>) -> usize {
+    let mut crate_reads = 0;
     for _round in 0..6 {
         let bytes = serde_json::to_vec(&request).unwrap();
-        let answer: serde_json::Value =
-            serde_json::from_slice(&assert_same_answer(&bytes)).expect("answers are JSON");
+        let (answer, reads) = assert_same_answer_reads(&bytes);
+        crate_reads += reads.iter().filter(|r| r.ends_with(".crate")).count();
+        let answer: serde_json::Value = serde_json::from_slice(&answer).expect("answers are JSON");
         let Some(fetch) = answer.get("fetch").and_then(|f| f.as_array()) else {
-            return;
+            return crate_reads;
         };
         let sources = request
             .as_object_mut()
@@ -734,9 +742,10 @@ fn compare_rounds(mut request: serde_json::Value, crates: &BTreeMap<String, Path
             }
         }
         if sources.len() == before {
-            return;
+            return crate_reads;
         }
     }
+    crate_reads
 }
 
 /// A gzipped tarball shaped like a crates.io `.crate` (fixed mtimes, so the
@@ -835,6 +844,7 @@ fn fixture_workspaces_answer_like_native() {
     let fixtures = repo_root().join("tests/fixtures");
     let crates = cargo_cache_crates();
     let mut seen = 0;
+    let mut crate_reads = 0;
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .into_iter()
         .flatten()
@@ -845,11 +855,11 @@ fn fixture_workspaces_answer_like_native() {
     dirs.sort();
     for dir in dirs {
         let ws = dir.canonicalize().unwrap().to_string_lossy().into_owned();
-        compare_rounds(
+        crate_reads += compare_rounds(
             serde_json::json!({ "workspace": ws, "target": "x86_64-unknown-linux-gnu" }),
             &crates,
         );
-        compare_rounds(
+        crate_reads += compare_rounds(
             serde_json::json!({
                 "workspace": ws,
                 "target": "aarch64-apple-darwin",
@@ -860,7 +870,10 @@ fn fixture_workspaces_answer_like_native() {
         );
         seen += 1;
     }
-    eprintln!("compared {seen} fixture workspaces");
+    eprintln!(
+        "compared {seen} fixture workspaces; the module read {crate_reads} .crate files \
+         from cargo's cache through read_file"
+    );
 }
 
 #[test]
@@ -901,7 +914,7 @@ fn tiny_workspace_with_a_crate_file_answers_like_native() {
     .unwrap();
     let crates = BTreeMap::from([("tiny-dep-0.1.0.crate".to_string(), crate_path)]);
     let ws_str = ws.to_string_lossy().into_owned();
-    compare_rounds(
+    let crate_reads = compare_rounds(
         serde_json::json!({ "workspace": ws_str, "target": "x86_64-unknown-linux-gnu" }),
         &crates,
     );
@@ -917,6 +930,7 @@ fn tiny_workspace_with_a_crate_file_answers_like_native() {
                             "sources": { "tiny-dep 0.1.0": dir.join("tiny-dep-0.1.0.crate").to_string_lossy() } }),
         &crates,
     );
+    eprintln!("the module read tiny-dep-0.1.0.crate {crate_reads} times");
     let _ = std::fs::remove_dir_all(dir);
 }
 
