@@ -198,6 +198,34 @@ source = "git+https://example.com/dep?branch=main#0123456789abcdef0123456789abcd
         }
     }
 
+    /// Lock format v1 keeps checksums in `[metadata]` and spells every
+    /// dependency with its version and source.
+    #[test]
+    fn parses_v1_with_metadata_checksums() {
+        let v1 = r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "itoa 1.0.11 (registry+https://github.com/rust-lang/crates.io-index)",
+]
+
+[[package]]
+name = "itoa"
+version = "1.0.11"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[metadata]
+"checksum itoa 1.0.11 (registry+https://github.com/rust-lang/crates.io-index)" = "49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566695b"
+"#;
+        let lock = Lock::parse("Cargo.lock", v1).unwrap();
+        assert_eq!(lock.packages[0].deps, [1]);
+        assert_eq!(
+            lock.packages[1].checksum.as_deref(),
+            Some("49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566695b")
+        );
+    }
+
     #[test]
     fn malformed_lock_names_the_file() {
         let e = Lock::parse("/w/Cargo.lock", "version = 3\n[[package]]\nname = 1\n").unwrap_err();
