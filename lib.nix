@@ -24,6 +24,8 @@
   system ? null,
 }:
 let
+  outerPkgs = pkgs;
+  outerSystem = system;
   util = import ./nix/util.nix;
   sources = import ./nix/sources.nix { inherit util; };
   toolchains = import ./nix/toolchain.nix { inherit util; };
@@ -33,35 +35,46 @@ let
   routeWith = import ./nix/route.nix { inherit util sources; };
   bootstrapWith = import ./nix/bootstrap.nix { inherit util sources; };
 
-  havePkgs = pkgs != null;
+  /* What depends on nixpkgs (or its absence): the system, the toolchain,
+     and the platforms the code runs on (target) and builds on (host). */
+  defaultsFor =
+    pkgs: system:
+    let
+      havePkgs = pkgs != null;
+      theSystem =
+        if system != null then
+          system
+        else if havePkgs then
+          pkgs.stdenv.buildPlatform.system
+        else
+          builtins.currentSystem;
+    in
+    {
+      inherit havePkgs;
+      system = theSystem;
+      toolchain =
+        if havePkgs then toolchains.fromPkgs pkgs else toolchains.host { system = theSystem; };
+      target =
+        if havePkgs then
+          toolchains.tripleOfPlatform pkgs.stdenv.hostPlatform
+        else
+          toolchains.tripleOfSystem theSystem;
+      host =
+        if havePkgs then
+          toolchains.tripleOfPlatform pkgs.stdenv.buildPlatform
+        else
+          toolchains.tripleOfSystem theSystem;
+    };
 
-  defaultSystem =
-    if system != null then
-      system
-    else if havePkgs then
-      pkgs.stdenv.buildPlatform.system
-    else
-      builtins.currentSystem;
-
-  defaultToolchain =
-    if havePkgs then toolchains.fromPkgs pkgs else toolchains.host { system = defaultSystem; };
-
-  /* The platform the code runs on and the one the build runs on. */
-  defaultTarget =
-    if havePkgs then
-      toolchains.tripleOfPlatform pkgs.stdenv.hostPlatform
-    else
-      toolchains.tripleOfSystem defaultSystem;
-  defaultHost =
-    if havePkgs then
-      toolchains.tripleOfPlatform pkgs.stdenv.buildPlatform
-    else
-      toolchains.tripleOfSystem defaultSystem;
+  outer = defaultsFor pkgs system;
 in
 rec {
   /* Builds a Cargo workspace; see docs/lib-nix.md. */
   buildWorkspace =
     {
+      # As lib.nix's own arguments, for this call (flake users pass pkgs here).
+      pkgs ? outerPkgs,
+      system ? outerSystem,
       # The workspace: a path (copied to the store once, without target/ and
       # .git) or a store path.
       src,
@@ -74,8 +87,8 @@ rec {
       allFeatures ? false,
       noDefaultFeatures ? false,
       # Platforms: a triple, or { triple; cfg = [ lines of rustc --print cfg ]; }.
-      target ? defaultTarget,
-      host ? defaultHost,
+      target ? (defaultsFor pkgs system).target,
+      host ? (defaultsFor pkgs system).host,
       # Per crate name, as pkgs.defaultCrateOverrides.
       crateOverrides ? null,
       # "native" or "buildRustCrate".
@@ -100,7 +113,9 @@ rec {
       testPlan ? null,
     }:
     let
-      tools = defaultToolchain // toolchain;
+      defaults = defaultsFor pkgs system;
+      havePkgs = defaults.havePkgs;
+      tools = defaults.toolchain // toolchain;
 
       workspace = sources.workspaceSource src;
 
@@ -187,8 +202,8 @@ rec {
     };
 
   /* The crateplan CLI built from this checkout (what the ifd route runs). */
-  crateplanCli = bootstrapWith { toolchain = defaultToolchain; };
+  crateplanCli = bootstrapWith { toolchain = outer.toolchain; };
 
   /* The toolchain buildWorkspace uses by default. */
-  toolchain = defaultToolchain;
+  toolchain = outer.toolchain;
 }

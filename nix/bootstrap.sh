@@ -36,15 +36,25 @@ replace-with = "vendored"
 directory = "$work/vendor"
 EOF
 
-# The CLI's package alone: the adapters are not part of this build.
+# The CLI's package alone: the workspace shrinks to the root package, and
+# bench, test and example targets (whose files are not copied) and
+# dev-dependencies go away.
 cp -R "$src/." "$work/source/"
 chmod -R u+w "$work/source"
 cd "$work/source"
-sed -e '/^members *= *\[.*\]/{
-s//members = ["."]/
-b
-}' -e '/^members *= *\[/,/\]/c\
-members = ["."]' Cargo.toml >Cargo.toml.new
+awk '
+  /^\[\[(bench|test|example)\]\]/ { skip = 1; next }
+  /^\[(target\..*\.)?dev-dependencies\]/ { skip = 1; next }
+  /^\[/ { skip = 0; workspace = ($0 ~ /^\[workspace\]/) }
+  skip { next }
+  members { if ($0 ~ /\]/) members = 0; next }
+  workspace && /^members *=/ {
+    print "members = [\".\"]"
+    if ($0 !~ /\]/) members = 1
+    next
+  }
+  { print }
+' Cargo.toml >Cargo.toml.new
 mv Cargo.toml.new Cargo.toml
 
 "$CARGO" build --release --offline --bin crateplan --target-dir "$work/target"

@@ -4,8 +4,8 @@
 #   system  the Nix system the derivations build on
 #   shell   a POSIX shell, the derivations' builder
 #   rustc cargo cc ar   the compilers and the archiver
-#   path    PATH for the builds: coreutils, tar and gzip, sort, tr, the
-#           C compiler and linker
+#   path    PATH for the builds: coreutils, tar and gzip, grep, sed, awk,
+#           the C compiler and linker
 # With nixpkgs it comes from pkgs; without, from the host's /usr/bin and /bin,
 # which works when the builds may see the host (sandbox = false, or those
 # directories in sandbox-paths), as in tests/nix/env.
@@ -48,6 +48,7 @@ rec {
           pkgs.gnused
           pkgs.gnugrep
           pkgs.findutils
+          pkgs.gawk
           cc
           bintools
           pkgs.rustc
