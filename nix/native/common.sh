@@ -163,7 +163,23 @@ EOF
     printf ' %s' "$@" >&2
     printf '\n' >&2
   fi
-  "$RUSTC" "$@"
+  if [ -s "$work/rustc-env" ]; then
+    # Variables whose names the shell cannot export (CARGO_BIN_EXE_<bin>
+    # with a dash) go through env(1): append them and rustc to the
+    # arguments, then rotate the original arguments to the end.
+    n=$#
+    while IFS= read -r kv; do set -- "$@" "$kv"; done <"$work/rustc-env"
+    set -- "$@" "$RUSTC"
+    while [ "$n" -gt 0 ]; do
+      a=$1
+      shift
+      set -- "$@" "$a"
+      n=$((n - 1))
+    done
+    env "$@"
+  else
+    "$RUSTC" "$@"
+  fi
 }
 
 # link_args SCOPE...: prints -C link-arg=... for the build script's

@@ -51,9 +51,11 @@ selfArgs=
 if [ -n "$selfLib" ] && [ -f "$selfLib/crateplan/extern" ] && [ -z "$procMacro" ]; then
   selfArgs=1
 fi
+# CARGO_BIN_EXE_<name> for integration tests (through env(1), see run_rustc).
+: >"$work/rustc-env"
 while IFS="$tab" read -r binName binPath binEdition; do
   [ -n "$binName" ] || continue
-  export "CARGO_BIN_EXE_$binName=$selfOut/bin/$binName"
+  printf 'CARGO_BIN_EXE_%s=%s\n' "$binName" "$selfOut/bin/$binName" >>"$work/rustc-env"
 done <<EOF
 $bins
 EOF
