@@ -116,13 +116,15 @@ to_build() {
     sed -n 's|^ */nix/store/[a-z0-9]*-\(.*\)\.drv$|\1|p' | sort | tr '\n' ' '
 }
 [ "$(to_build)" = "" ] || fail "an unchanged workspace rebuilds: $(to_build)"
-echo '// edited' >>"$tmp/ws/smoke-mid/src/lib.rs"
+# Unique edits, so that no earlier run has built the edited crates already.
+stamp=$(date +%s%N)
+echo "// edited $stamp" >>"$tmp/ws/smoke-mid/src/lib.rs"
 [ "$(to_build)" = "rust_smoke-cli-0.1.0 rust_smoke-mid-0.2.0 " ] ||
   fail "editing smoke-mid rebuilds: $(to_build)"
 nix-build --no-out-link "$ws" --arg src "$tmp/ws" -A workspaceMembers.smoke-cli.build >/dev/null 2>&1
-echo '// edited' >>"$tmp/ws/smoke-cli/src/main.rs"
+echo "// edited $stamp" >>"$tmp/ws/smoke-cli/src/main.rs"
 [ "$(to_build)" = "rust_smoke-cli-0.1.0 " ] || fail "editing smoke-cli rebuilds: $(to_build)"
-echo 'edited' >>"$tmp/ws/notes.txt"
+echo "edited $stamp" >>"$tmp/ws/notes.txt"
 [ "$(to_build)" = "rust_smoke-cli-0.1.0 " ] || fail "a file outside every package rebuilds: $(to_build)"
 
 step "buildRustCrate argument-shape test (no nixpkgs: arguments only)"
@@ -132,6 +134,19 @@ if [ -z "$quick" ]; then
   step "the planner through the ifd route (builds the crateplan CLI first)"
   check_smoke_line "$(build workspaceMembers.smoke-cli.build --arg planned true --argstr mode ifd)"
   build tests.smoke-cli --arg planned true --argstr mode ifd >/dev/null
+
+  step "build.override { features } plans the member again"
+  features_of() {
+    nix eval --impure --raw --expr \
+      "((import ./$ws { planned = true; mode = \"ifd\"; }).workspaceMembers.smoke-sys.build$1).crateFeatures"
+  }
+  got=$(features_of '')
+  [ "$got" = "default fast-path" ] || fail "smoke-sys features: $got"
+  got=$(features_of '.override { features = [ ]; }')
+  [ "$got" = "" ] || fail "override { features = [ ]; } gave features: $got"
+  nix-build --no-out-link -E \
+    "(import ./$ws { planned = true; mode = \"ifd\"; }).workspaceMembers.smoke-sys.build.override { features = [ ]; }" \
+    >/dev/null
 
   step "the exec route gives the same plan"
   crateplan=$(nix-build --no-out-link -E '(import ./lib.nix {}).crateplanCli')/bin/crateplan

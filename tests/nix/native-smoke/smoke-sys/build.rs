@@ -26,8 +26,9 @@ fn main() {
     assert_eq!(var("CARGO_PKG_RUST_VERSION"), "1.80");
     assert_eq!(var("CARGO_MANIFEST_LINKS"), "smokec");
     assert!(PathBuf::from(var("CARGO_MANIFEST_DIR")).join("csrc/smoke.c").exists());
-    assert_eq!(var("CARGO_FEATURE_FAST_PATH"), "1");
-    assert_eq!(var("CARGO_FEATURE_DEFAULT"), "1");
+    // Build scripts are compiled with the package's features as cfgs too.
+    assert_eq!(env::var_os("CARGO_FEATURE_FAST_PATH").is_some(), cfg!(feature = "fast-path"));
+    assert_eq!(env::var_os("CARGO_FEATURE_DEFAULT").is_some(), cfg!(feature = "default"));
     assert_eq!(var("CARGO_CFG_TARGET_OS"), env::consts::OS);
     assert_eq!(var("CARGO_CFG_TARGET_ARCH"), env::consts::ARCH);
     assert_eq!(var("CARGO_CFG_TARGET_FAMILY"), env::consts::FAMILY);
