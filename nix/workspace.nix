@@ -56,6 +56,8 @@ let
     else
       util.crateplanError "workspace member ${name} is not in the plan (not selected?)";
 
+  isRoot = p: name: filter (k: p.instances.${k}.package == p.members.${name}) p.roots != [ ];
+
   hasInstance = p: name: filter (k: p.instances.${k}.package == p.members.${name}) (attrNames p.instances) != [ ];
 
   join =
@@ -129,12 +131,12 @@ in
 
   allWorkspaceMembers = join "all-workspace-members" (map (n: workspaceMembers.${n}.build) memberNames) { };
 
-  /* One derivation per member that builds its tests and runs them. */
+  /* One derivation per selected member that builds its tests and runs them. */
   tests = listToAttrs (
     map (name: {
       inherit name;
       value = testBuilder.tests (memberInstance testPlan name) (testOptions { });
-    }) (filter (hasInstance testPlan) (attrNames testPlan.members))
+    }) (filter (isRoot testPlan) (attrNames testPlan.members))
   );
 
   /* Everything per instance, for debugging (unstable, as crate2nix's). */
