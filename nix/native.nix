@@ -85,7 +85,7 @@ let
   /* CARGO_CFG_<KEY>=<values joined by commas>, one line per key, from the
      platform's `rustc --print cfg` lines. debug_assertions follows the
      profile, as with cargo. */
-  cargoCfgLines =
+  cargoCfgFor =
     platformName: debugAssertions:
     let
       parse =
@@ -113,6 +113,16 @@ let
       valuesOf = k: map (c: c.value) (filter (c: c.key == k && c.value != null) cfg);
     in
     concatMapStringsSep "\n" (k: "CARGO_CFG_${envName k}=${concatStringsSep "," (valuesOf k)}") keys;
+
+  /* Computed once per platform and assertion setting. */
+  cargoCfgLines =
+    let
+      memo = builtins.mapAttrs (platformName: _: {
+        on = cargoCfgFor platformName "on";
+        off = cargoCfgFor platformName "off";
+      }) platforms;
+    in
+    platformName: debugAssertions: memo.${platformName}.${debugAssertions};
 
   /* CARGO_PKG_VERSION_* from a semver string. */
   versionParts =

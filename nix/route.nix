@@ -126,6 +126,9 @@ let
 
   maxRounds = 64;
 
+  /* The plan format this lib.nix reads (src/plan.rs PLAN_VERSION). */
+  planVersion = 1;
+
   /* Asks until the planner has all it needs. `have` maps fetch keys to
      local paths (strings with their store context). */
   rounds =
@@ -137,7 +140,12 @@ let
     if !(answer.ok or false) then
       util.crateplanError (answer.error or "the planner answered without a plan or an error")
     else if answer ? plan then
-      answer.plan
+      if (answer.plan.version or null) == planVersion then
+        answer.plan
+      else
+        util.crateplanError "the planner answered with plan format version ${
+          toString (answer.plan.version or "unknown")
+        }; this lib.nix reads version ${toString planVersion}"
     else if !(answer ? fetch) then
       util.crateplanError "the planner answered with neither a plan nor sources to fetch"
     else if missing == [ ] then
