@@ -68,7 +68,7 @@ let
 
   outer = defaultsFor pkgs system;
 in
-rec {
+{
   /* Builds a Cargo workspace; see docs/lib-nix.md. */
   buildWorkspace =
     {

@@ -253,9 +253,11 @@ let
       libName = if hasLib then lib.name else "";
       libPath = if hasLib then lib.path else "";
       libEdition = if hasLib then lib.edition else "";
-      libCrateTypes = if hasLib then
-        concatStringsSep " " (map (t: if t == "lib" then "rlib" else t) lib.crateTypes)
-      else "";
+      libCrateTypes =
+        if hasLib then
+          concatStringsSep " " (map (t: if t == "lib" then "rlib" else t) lib.crateTypes)
+        else
+          "";
       procMacro = if hasLib && lib.procMacro then "1" else "";
       buildScript = orEmpty args.build;
       bins = concatMapStringsSep "\n" (b: "${b.name}\t${b.path}\t${b.edition}") args.crateBin;
