@@ -1,0 +1,168 @@
+# crateplan's packages, as a nixpkgs overlay (the flake's overlays.default):
+#
+#   nixpkgs.overlays = [ crateplan.overlays.default ];
+#
+# adds
+#   crateplan          the CLI (`crateplan plan`, `unit-graph`, `answer`),
+#                      built with cargo from crateplan's own Cargo.lock (the
+#                      same derivation the ifd route runs: lib.nix's
+#                      crateplanCli)
+#   crateplan-plugin   the Nix plugin (`plugin-files`), built one derivation
+#                      per crate with crateplan's own lib.nix and linked
+#                      against the Nix C API of `nix` (default: final.nix);
+#                      `crateplan-plugin.override { nix = ...; }` for another
+#                      Nix. Load it only into that Nix (docs/routes.md).
+#   crateplan-wasm     nix/crateplan.wasm, as $out/lib/crateplan.wasm
+#   crateplanLib       lib.nix for this package set:
+#                      crateplanLib.buildWorkspace { src = ./.; }
+#
+# The flake applies it to a package set directly (`overlay pkgs pkgs`), so
+# it uses nothing but what lib.nix needs from pkgs plus `pkg-config`.
+final: prev:
+let
+  crateplanLib = import ../lib.nix { pkgs = final; };
+  toolchain = crateplanLib.toolchain;
+  version = "0.1.0";
+
+  root = ../.;
+
+  /* crateplan's own workspace, without what no crate reads: docs,
+     examples, the Nix tests and fixtures, build output. */
+  crateplanSource = builtins.path {
+    path = root;
+    name = "crateplan-source";
+    filter =
+      path: type:
+      let
+        rel = builtins.substring (builtins.stringLength (toString root) + 1) (-1) (toString path);
+        top = builtins.head (builtins.split "/" rel);
+        base = baseNameOf path;
+      in
+      builtins.elem top [
+        "Cargo.toml"
+        "Cargo.lock"
+        "src"
+        "adapters"
+        "benches"
+        "tests"
+      ]
+      && !(builtins.elem rel [
+        "tests/nix"
+        "tests/fixtures"
+        "tests/nixpkgs-standin"
+      ])
+      && base != "target"
+      && base != ".git"
+      && !(type == "symlink" && (base == "result" || builtins.substring 0 7 base == "result-"));
+  };
+
+  /* A small derivation run by the toolchain's shell with its tools. */
+  runShell =
+    name: attrs: script:
+    derivation (
+      {
+        inherit name;
+        inherit (toolchain) system;
+        builder = toolchain.shell;
+        PATH = toolchain.path;
+        args = [
+          "-c"
+          ''
+            set -eu
+            ${script}
+          ''
+        ];
+      }
+      // attrs
+    );
+
+  nameOf = p: p.pname or (builtins.parseDrvName (p.name or "")).name;
+
+  /* The plugin, linked against the C API (libnixexprc) of `nix`. Its
+     build script asks pkg-config for nix-expr-c; the .pc file given to it
+     here names only libnixexprc's directory, so none of Nix's own
+     dependencies (boost, ...) need to be found. */
+  pluginFor =
+    { nix }:
+    let
+      exprC =
+        if nameOf nix == "lix" then
+          throw "crateplan-plugin: Lix has no Nix C API, so the crateplan plugin cannot load into it; use the ifd or exec route (docs/routes.md)"
+        else if nix ? libs && nix.libs ? nix-expr-c then
+          # Modular Nix (>= 2.26).
+          nix.libs.nix-expr-c
+        else
+          # Nix 2.24 and 2.25: one package with the C API libraries.
+          nix.out or nix;
+
+      exprCPkgConfig = runShell "nix-expr-c-pkg-config" { libdir = "${exprC}/lib"; } ''
+        mkdir -p "$out/lib/pkgconfig"
+        printf 'libdir=%s\n\nName: nix-expr-c\nDescription: the Nix C API, for crateplan-plugin\nVersion: %s\nLibs: -L%s -lnixexprc\n' \
+          "$libdir" "${nix.version or "unknown"}" "$libdir" >"$out/lib/pkgconfig/nix-expr-c.pc"
+      '';
+
+      workspace = crateplanLib.buildWorkspace {
+        src = crateplanSource;
+        packages = [ "crateplan-plugin" ];
+        features = [ "crateplan-plugin/link-nix-expr-c" ];
+        crateOverrides.crateplan-plugin = _: {
+          nativeBuildInputs = [
+            final.pkg-config
+            exprCPkgConfig
+          ];
+        };
+      };
+
+      built = workspace.workspaceMembers.crateplan-plugin.build;
+
+      fileName = "libcrateplan_plugin.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
+
+      plugin = runShell "crateplan-plugin-${version}" { inherit built fileName; } ''
+        mkdir -p "$out/lib"
+        cp "$built/lib/$fileName" "$out/lib/$fileName"
+      '';
+    in
+    plugin
+    // {
+      inherit version nix workspace;
+      /* What `plugin-files` takes. */
+      pluginFile = "${plugin}/lib/${fileName}";
+      pname = "crateplan-plugin";
+      src = crateplanSource;
+      /* The plugin for another Nix: `.override { nix = pkgs.nixVersions.latest; }`. */
+      override = args: pluginFor ({ inherit nix; } // args);
+      meta = {
+        description = "crateplan as a Nix plugin: builtins.crateplan, for `plugin-files`";
+        license = "MIT OR Apache-2.0";
+        platforms = [
+          "x86_64-linux"
+          "aarch64-linux"
+        ];
+      };
+    };
+in
+{
+  inherit crateplanLib;
+
+  crateplan = crateplanLib.crateplanCli // {
+    inherit version;
+    pname = "crateplan";
+    meta = {
+      description = "Cargo's resolution reproduced in Rust, for building Cargo workspaces with Nix one derivation per crate";
+      mainProgram = "crateplan";
+    };
+  };
+
+  crateplan-plugin = pluginFor { nix = final.nix; };
+
+  crateplan-wasm =
+    runShell "crateplan-wasm-${version}" { wasm = ./crateplan.wasm; } ''
+      mkdir -p "$out/lib"
+      cp "$wasm" "$out/lib/crateplan.wasm"
+    ''
+    // {
+      inherit version;
+      pname = "crateplan-wasm";
+      meta.description = "crateplan for builtins.wasm (Determinate Nix >= 3.17, experimental feature wasm-builtin)";
+    };
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# crateplan's own flake, for real, with nixpkgs replaced by the stand-in in
+# tests/nixpkgs-standin: its packages (the CLI, the plugin linked against a
+# stand-in Nix C API, the wasm module) build; `nix flake check` builds
+# crateplan per crate with its own lib.nix and runs its offline tests; the
+# template (`nix flake init -t`) builds and passes its tests; the overlay
+# and the NixOS module evaluate to what they promise.
+#
+# Runs inside the test environment:
+#   tests/nix/env -- /project/tests/nix/project-flake.sh
+set -euo pipefail
+
+fail() {
+  printf 'FAIL: %s\n' "$*" >&2
+  exit 1
+}
+started=$(date +%s)
+step_started=
+step() {
+  local now
+  now=$(date +%s)
+  [ -z "$step_started" ] || printf '   (%ss)\n' "$((now - step_started))"
+  step_started=$now
+  printf '== %s\n' "$*"
+}
+run() {
+  local log=$1
+  shift
+  if ! "$@" >"$log" 2>&1; then
+    echo "---- last lines of $log ----" >&2
+    grep -v '^\s*$' "$log" | tail -n 40 >&2
+    echo "----" >&2
+    fail "$*"
+  fi
+}
+
+command -v nix >/dev/null || fail "nix not found; run this through tests/nix/env"
+project=${CRATEPLAN_PROJECT:-/project}
+repo=/tmp/crateplan
+logs=/tmp/project-flake-logs
+mkdir -p "$logs"
+standin="path:$project/tests/nixpkgs-standin"
+flake_args=(--override-input nixpkgs "$standin")
+
+step "a git tree with /project's working tree at $repo"
+rm -rf "$repo"
+mkdir -p "$repo"
+(cd "$project" && git ls-files -z --cached --others --exclude-standard) |
+  (cd "$project" && while IFS= read -r -d '' f; do
+    [ -e "$f" ] || continue
+    mkdir -p "$repo/$(dirname "$f")"
+    cp -P "$f" "$repo/$f"
+  done)
+git -C "$repo" init -q
+git -C "$repo" add -A
+git -C "$repo" commit -q -m "crateplan working tree for tests/nix/project-flake.sh"
+cd "$repo"
+
+step "the flake's outputs evaluate"
+# output ATTR APPLY: the JSON of APPLY applied to the flake output ATTR.
+output() {
+  run "$logs/output.log" nix eval --json "${flake_args[@]}" ".#$1" --apply "$2"
+  tail -n 1 "$logs/output.log"
+}
+expect_output() {
+  local got
+  got=$(output "$1" "$2")
+  echo "$1: $got"
+  [ "$got" = "$3" ] || fail "$1: expected $3"
+}
+expect_output packages.x86_64-linux builtins.attrNames '["crateplan","crateplan-plugin","crateplan-wasm","default"]'
+expect_output checks.x86_64-linux builtins.attrNames '["crateplan-per-crate","crateplan-plugin","crateplan-tests"]'
+expect_output lib 'l: [ (builtins.isFunction l.buildWorkspace) (builtins.isFunction l.x86_64-linux.buildWorkspace) ]' '[true,true]'
+expect_output templates.default 't: builtins.pathExists (t.path + "/flake.nix")' true
+expect_output overlays.default builtins.isFunction true
+expect_output nixosModules.default 'm: builtins.isPath m || builtins.isFunction m' true
+
+step "nix build .#crateplan .#crateplan-wasm .#crateplan-plugin"
+run "$logs/build.log" nix build --print-build-logs --no-link --print-out-paths "${flake_args[@]}" \
+  .#crateplan .#crateplan-wasm .#crateplan-plugin
+cli=$(grep '^/nix/store/.*-crateplan-cli$' "$logs/build.log" | head -n 1)
+wasm=$(grep '^/nix/store/.*-crateplan-wasm-' "$logs/build.log" | head -n 1)
+plugin=$(grep '^/nix/store/.*-crateplan-plugin-' "$logs/build.log" | head -n 1)
+"$cli/bin/crateplan" --version
+cmp "$wasm/lib/crateplan.wasm" "$project/nix/crateplan.wasm" || fail "the wasm package is not nix/crateplan.wasm"
+so=$plugin/lib/libcrateplan_plugin.so
+readelf -d "$so" | grep 'NEEDED.*libnixexprc' || fail "the plugin does not link libnixexprc"
+readelf -d "$so" | grep -E 'RUNPATH|RPATH' | grep -q 'nix-expr-c-standin/lib' ||
+  fail "no RUNPATH to the stand-in's nix-expr-c: $(readelf -d "$so" | grep -E 'RUNPATH|RPATH')"
+[ "$(nm -D --defined-only "$so" | awk '$2 == "T" { print $3 }')" = nix_plugin_entry ] ||
+  fail "the plugin exports more than nix_plugin_entry: $(nm -D --defined-only "$so")"
+echo "plugin: $so"
+
+step "nix flake check (crateplan per crate, its tests, the plugin)"
+run "$logs/check.log" nix flake check --print-build-logs "${flake_args[@]}"
+grep -E 'test result:|running [0-9]+ flake checks|all checks passed' "$logs/check.log" | sed 's/^[^>]*> //' || true
+grep -q 'running lib-crateplan of crateplan' "$logs/check.log" ||
+  grep -q 'test result: ok' "$logs/check.log" ||
+  echo "(the checks were already built: no test output this time)"
+
+step "a project from the template (nix flake init -t)"
+# `nix flake init -t` locks the template's flake (crateplan's) first, and
+# takes no --override-input: lock nixpkgs to the stand-in in the copy.
+run "$logs/lock.log" nix flake lock "${flake_args[@]}"
+git add flake.lock
+git commit -q -m "lock nixpkgs to the stand-in (test copy only)"
+mkdir -p /tmp/hello
+cd /tmp/hello
+run "$logs/init.log" nix flake init -t "git+file://$repo#default"
+[ -f Cargo.lock ] && [ -f src/main.rs ] || fail "the template did not give Cargo.lock and src/main.rs"
+git init -q
+git add -A
+tpl_args=("${flake_args[@]}" --override-input crateplan "git+file://$repo")
+run "$logs/hello.log" nix build --no-link --print-out-paths "${tpl_args[@]}" .#default
+hello=$(grep '^/nix/store/.*-rust_hello-0.1.0$' "$logs/hello.log" | tail -n 1)
+[ "$("$hello/bin/hello" nix)" = "hello, nix, from a crate built by crateplan" ] ||
+  fail "hello printed: $("$hello/bin/hello" nix)"
+echo "hello (one crate derivation): $("$hello/bin/hello" nix)"
+run "$logs/hello-check.log" nix flake check --print-build-logs "${tpl_args[@]}"
+grep -E 'test result:|all checks passed' "$logs/hello-check.log" | sed 's/^[^>]*> //' || true
+
+step "the overlay and the NixOS module"
+cd "$repo"
+# The module, called as the module system would, with a minimal stand-in
+# for the module system's lib; the stand-in package set imported directly.
+pkgs_expr="import $project/tests/nixpkgs-standin/pkgs.nix { system = \"x86_64-linux\"; lib = import $project/tests/nixpkgs-standin/lib.nix; }"
+run "$logs/module.log" nix eval --impure --raw --expr "
+  let
+    pkgs = $pkgs_expr;
+    lib = {
+      mkEnableOption = d: { type = \"bool\"; default = false; description = d; };
+      mkOption = o: o;
+      mkIf = cond: v: { _if = cond; content = v; };
+      types.package = \"package\";
+      literalExpression = s: s;
+    };
+    module = import $repo/nix/nixos-module.nix;
+    options = (module { inherit lib pkgs; config = { nix.package = pkgs.nix; programs.crateplan = { }; }; }).options;
+    plugin = options.programs.crateplan.plugin.default;
+    on = module { inherit lib pkgs; config = { nix.package = pkgs.nix; programs.crateplan = { enable = true; inherit plugin; }; }; };
+    files = on.config.content.nix.settings.plugin-files;
+  in
+  if on.config._if && builtins.length files == 1 then builtins.head files else throw (builtins.toJSON on.config)
+"
+module_file=$(tail -n 1 "$logs/module.log")
+echo "the module sets plugin-files = [ $module_file ]"
+[ "$module_file" = "$so" ] || fail "the module's plugin ($module_file) is not the flake's ($so)"
+run "$logs/overlay.log" nix eval --impure --json --expr "
+  let
+    pkgs = $pkgs_expr;
+    o = (import $repo/nix/overlay.nix) pkgs pkgs;
+  in
+  [ o.crateplan.name o.crateplan-plugin.name o.crateplan-wasm.name
+    (builtins.isFunction o.crateplanLib.buildWorkspace)
+    ((o.crateplan-plugin.override { nix = pkgs.nix; }).outPath == o.crateplan-plugin.outPath) ]
+"
+[ "$(tail -n 1 "$logs/overlay.log")" = '["crateplan-cli","crateplan-plugin-0.1.0","crateplan-wasm-0.1.0",true,true]' ] ||
+  fail "overlay: $(tail -n 1 "$logs/overlay.log")"
+echo "the overlay adds crateplan, crateplan-plugin (overridable with nix = ...), crateplan-wasm, crateplanLib"
+
+step "done"
+echo "project-flake: all checks passed in $(($(date +%s) - started))s"
