@@ -82,6 +82,16 @@ impl<'a> Graph<'a> {
         Ok(loaded)
     }
 
+    /// Seeds the manifest cache with what an earlier resolution loaded
+    /// (`None`: not available), so the loader is never asked for it: lets a
+    /// caller resolve again without loading, e.g. to time resolution alone.
+    pub fn preload(&mut self, index: usize, data: Option<Rc<PackageData>>) {
+        if data.is_none() {
+            self.missing.insert(index);
+        }
+        self.data.insert(index, data);
+    }
+
     pub fn is_dev_root(&self, index: usize) -> bool {
         self.dev_roots.contains(&index)
     }
