@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::manifest::FeatureValue;
 use crate::plan::DepKind;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Whether features are resolved for the target or for the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,6 +48,10 @@ impl Opts {
 }
 
 type Key = (usize, FeaturesFor);
+
+/// A package's linked dependencies, and the ones that count: (position in
+/// the links, locked package, features-for it resolves under).
+type DepsOf = (Rc<Vec<Linked>>, Vec<(usize, usize, FeaturesFor)>);
 
 /// The outcome: enabled features and activated optional dependencies.
 #[derive(Debug, Default)]
@@ -126,11 +131,13 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
         if !self.processed.insert((pkg, fk)) {
             return Ok(());
         }
-        for (dep, dep_pkg, dep_fk) in self.deps(pkg, fk)? {
+        let (links, deps) = self.deps(pkg, fk, None)?;
+        for (i, dep_pkg, dep_fk) in deps {
+            let dep = &links[i];
             if dep.optional {
                 continue;
             }
-            let fvs = self.fvs_from_dependency(dep_pkg, &dep)?;
+            let fvs = self.fvs_from_dependency(dep_pkg, dep)?;
             self.activate_pkg(dep_pkg, dep_fk, &fvs)?;
         }
         Ok(())
@@ -152,9 +159,10 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
             .features
             .entry((pkg, self.opts.apply(fk)))
             .or_default();
-        if !enabled.insert(feature.to_string()) {
+        if enabled.contains(feature) {
             return Ok(());
         }
+        enabled.insert(feature.to_string());
         let Some(data) = self.graph.data(pkg)? else {
             return Ok(());
         };
@@ -180,16 +188,15 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
             .or_default()
             .insert(dep_name.to_string());
         let to_enable = self.deferred_weak.remove(&(pkg, fk, dep_name.to_string()));
-        for (dep, dep_pkg, dep_fk) in self.deps(pkg, fk)? {
-            if dep.name_in_toml != dep_name {
-                continue;
-            }
+        let (links, deps) = self.deps(pkg, fk, Some(dep_name))?;
+        for (i, dep_pkg, dep_fk) in deps {
+            let dep = &links[i];
             if let Some(to_enable) = &to_enable {
                 for feature in to_enable {
                     self.activate_fv(dep_pkg, dep_fk, &FeatureValue::parse(feature))?;
                 }
             }
-            let fvs = self.fvs_from_dependency(dep_pkg, &dep)?;
+            let fvs = self.fvs_from_dependency(dep_pkg, dep)?;
             self.activate_pkg(dep_pkg, dep_fk, &fvs)?;
         }
         Ok(())
@@ -203,10 +210,9 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
         feature: &str,
         weak: bool,
     ) -> Result<(), Error> {
-        for (dep, dep_pkg, dep_fk) in self.deps(pkg, fk)? {
-            if dep.name_in_toml != dep_name {
-                continue;
-            }
+        let (links, deps) = self.deps(pkg, fk, Some(dep_name))?;
+        for (i, dep_pkg, dep_fk) in deps {
+            let dep = &links[i];
             if dep.optional {
                 let active = self
                     .out
@@ -258,16 +264,17 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
         Ok(out)
     }
 
-    /// The dependencies of `pkg` that count for features-for `fk`, with the
-    /// features-for each resolves under.
-    fn deps(
-        &mut self,
-        pkg: usize,
-        fk: FeaturesFor,
-    ) -> Result<Vec<(Linked, usize, FeaturesFor)>, Error> {
+    /// The dependencies of `pkg` that count for features-for `fk` (only those
+    /// named `only` in the manifest, if given), with the features-for each
+    /// resolves under. Positions into the shared links, not copies of them:
+    /// this runs for every feature activation.
+    fn deps(&mut self, pkg: usize, fk: FeaturesFor, only: Option<&str>) -> Result<DepsOf, Error> {
         let links = self.graph.linked(pkg)?;
         let mut out = Vec::new();
-        for dep in links.iter() {
+        for (i, dep) in links.iter().enumerate() {
+            if only.is_some_and(|name| dep.name_in_toml != name) {
+                continue;
+            }
             let Some(dep_pkg) = dep.target else {
                 continue;
             };
@@ -296,8 +303,8 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
             } else {
                 fk
             };
-            out.push((dep.clone(), dep_pkg, dep_fk));
+            out.push((i, dep_pkg, dep_fk));
         }
-        Ok(out)
+        Ok((links, out))
     }
 }

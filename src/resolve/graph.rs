@@ -41,7 +41,8 @@ pub struct Graph<'a> {
     pub missing: BTreeSet<usize>,
     pub target: &'a Platform,
     pub host: &'a Platform,
-    platform_cache: BTreeMap<(String, bool), bool>,
+    /// `platform_active` answers per spec, for the target `[0]` and the host `[1]`.
+    platform_cache: [BTreeMap<String, bool>; 2],
     /// Workspace members (path packages of the workspace).
     pub members: BTreeSet<usize>,
     /// Selected members whose dev-dependencies take part.
@@ -63,7 +64,7 @@ impl<'a> Graph<'a> {
             missing: BTreeSet::new(),
             target,
             host,
-            platform_cache: BTreeMap::new(),
+            platform_cache: [BTreeMap::new(), BTreeMap::new()],
             members: BTreeSet::new(),
             dev_roots: BTreeSet::new(),
         }
@@ -101,15 +102,14 @@ impl<'a> Graph<'a> {
         let Some(spec) = &dep.platform else {
             return Ok(true);
         };
-        let key = (spec.clone(), host);
-        if let Some(v) = self.platform_cache.get(&key) {
+        if let Some(v) = self.platform_cache[usize::from(host)].get(spec.as_str()) {
             return Ok(*v);
         }
         let platform = if host { self.host } else { self.target };
         let v = platform.matches_spec(spec).map_err(|e| {
             Error::msg(format!("crateplan: `[target.'{spec}']` in a manifest: {e}"))
         })?;
-        self.platform_cache.insert(key, v);
+        self.platform_cache[usize::from(host)].insert(spec.clone(), v);
         Ok(v)
     }
 
