@@ -151,9 +151,11 @@ in
         inherit (tools) system shell;
       };
 
-      planFor = selection: route.plan (request // { selection = request.selection // selection; });
+      requestFor = selection: request // { selection = request.selection // selection; };
+      planFor = selection: route.plan (requestFor selection);
 
-      thePlan = if plan != null then plan else planFor { };
+      mainRun = route.run (requestFor { });
+      thePlan = if plan != null then plan else mainRun.plan;
       theTestPlan =
         if testPlan != null then
           testPlan
@@ -199,6 +201,10 @@ in
     // {
       /* The route the planner runs through (null when a plan was given). */
       route = if plan != null then null else route.route;
+      /* The last request sent to the planner for `plan` (JSON text) and the
+         route's raw answer to it, to compare routes and the CLI (`crateplan
+         answer`); null when a plan was given. */
+      planner = if plan != null then null else { inherit (mainRun) request answer; };
     };
 
   /* The crateplan CLI built from this checkout (what the ifd route runs). */

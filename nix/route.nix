@@ -59,20 +59,29 @@ let
       # Import from derivation cannot be detected; it is the last resort.
       available = true;
       enable = "allow import from derivation (`allow-import-from-derivation = true`, Nix's default; `nix flake check --no-build` and `nix flake show` turn it off)";
+      # Nix's error when IFD is disabled cannot be caught, so the list of
+      # routes is added to it as context (shown above the error). The
+      # request is forced first: its fetches' errors are not the route's.
       call =
         json:
-        builtins.readFile (derivation {
-          name = "crateplan-answer.json";
-          inherit system;
-          builder = shell;
-          cli = "${bootstrapCli null}/bin/crateplan";
-          request = json;
-          passAsFile = [ "request" ];
-          args = [
-            "-c"
-            ''"$cli" answer "$requestPath" > "$out"''
-          ];
-        });
+        builtins.seq json (
+          builtins.addErrorContext
+            "crateplan: the planner could not run through the ifd route (import from derivation). If import from derivation is disabled, enable one of:\n${howToEnable}"
+            (
+              builtins.readFile (derivation {
+                name = "crateplan-answer.json";
+                inherit system;
+                builder = shell;
+                cli = "${bootstrapCli null}/bin/crateplan";
+                request = json;
+                passAsFile = [ "request" ];
+                args = [
+                  "-c"
+                  ''"$cli" answer "$requestPath" > "$out"''
+                ];
+              })
+            )
+        );
     };
     exec = {
       available = builtins ? exec;
@@ -112,17 +121,26 @@ let
     else
       mode;
 
-  /* One request through the chosen route, decoded. */
-  ask =
+  /* One request through the chosen route: the request's JSON text, the
+     answer's text as the route gave it, and the answer decoded. */
+  exchange =
     request:
     let
-      answer = routes.${chosen}.call (toJSON request);
+      json = toJSON request;
+      answer = routes.${chosen}.call json;
       text = if builtins.isString answer then unsafeDiscardStringContext answer else null;
     in
-    if text == null then
-      util.crateplanError "the ${chosen} route answered with a ${builtins.typeOf answer}, not a JSON string"
-    else
-      fromJSON text;
+    {
+      request = json;
+      answer = text;
+      decoded =
+        if text == null then
+          util.crateplanError "the ${chosen} route answered with a ${builtins.typeOf answer}, not a JSON string"
+        else
+          fromJSON text;
+    };
+
+  ask = request: (exchange request).decoded;
 
   maxRounds = 64;
 
@@ -130,18 +148,23 @@ let
   planVersion = 1;
 
   /* Asks until the planner has all it needs. `have` maps fetch keys to
-     local paths (strings with their store context). */
+     local paths (strings with their store context). Returns the last
+     exchange (see `exchange`) with its plan. */
   rounds =
     request: round: have:
     let
-      answer = ask (request // { sources = have; });
+      last = exchange (request // { sources = have; });
+      answer = last.decoded;
       missing = builtins.filter (f: !(have ? ${f.key})) answer.fetch;
     in
     if !(answer.ok or false) then
       util.crateplanError (answer.error or "the planner answered without a plan or an error")
     else if answer ? plan then
       if (answer.plan.version or null) == planVersion then
-        answer.plan
+        {
+          inherit (last) request answer;
+          inherit (answer) plan;
+        }
       else
         util.crateplanError "the planner answered with plan format version ${
           toString (answer.plan.version or "unknown")
@@ -165,13 +188,18 @@ let
         )
       );
 in
-{
+rec {
   /* The route that will be used (for debugging and tests). */
   route = chosen;
 
-  /* request (with paths as strings) -> plan, or a Nix error carrying the
+  /* request (with paths as strings) -> { plan; request; answer; }: the
+     plan, and the last request sent (JSON text) with the route's raw answer
+     to it (for debugging and the route tests), or a Nix error carrying the
      planner's message. */
-  plan = request: rounds request 1 (request.sources or { });
+  run = request: rounds request 1 (request.sources or { });
+
+  /* request -> plan. */
+  plan = request: (run request).plan;
 
   /* request -> the first raw answer, without fetching (for tests). */
   answer = ask;
