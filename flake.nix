@@ -107,9 +107,10 @@
           # crateplan's unit tests and tests/planner.rs (offline), built
           # and run per crate.
           crateplan-tests = self'.tests.crateplan;
-
+        }
+        // nixpkgs.lib.optionalAttrs (nixpkgs.legacyPackages.${system}.stdenv.hostPlatform.isLinux or false) {
           # The plugin links the Nix C API of the Nix it was built for and
-          # exports only nix_plugin_entry.
+          # exports only nix_plugin_entry (ELF tools: Linux only).
           crateplan-plugin =
             run "crateplan-plugin-check"
               {
