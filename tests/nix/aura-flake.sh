@@ -145,7 +145,7 @@ for member in aura-core aura-crypto aura-protocol; do
   ls "$out"/*.log >/dev/null 2>&1 || fail "no test logs in $out"
   passed=$(cat "$out"/*.log | sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
   ((passed > 0)) || fail "$member-tests ran no test: $(cat "$out"/*.log)"
-  echo "$member-tests: $passed tests passed ($(cd "$out" && ls -- *.log | tr '\n' ' '))"
+  echo "$member-tests: $passed tests passed ($(cd "$out" && printf '%s ' *.log))"
 done
 echo "flake check in $(($(date +%s) - t0))s"
 

@@ -107,7 +107,7 @@ git commit -q -m "lock nixpkgs to the stand-in (test copy only)"
 mkdir -p /tmp/hello
 cd /tmp/hello
 run "$logs/init.log" nix flake init -t "git+file://$repo#default"
-[ -f Cargo.lock ] && [ -f src/main.rs ] || fail "the template did not give Cargo.lock and src/main.rs"
+if [ ! -f Cargo.lock ] || [ ! -f src/main.rs ]; then fail "the template did not give Cargo.lock and src/main.rs"; fi
 git init -q
 git add -A
 tpl_args=("${flake_args[@]}" --override-input crateplan "git+file://$repo")
