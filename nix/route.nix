@@ -89,7 +89,7 @@ let
       call =
         json:
         builtins.exec [
-          (unsafeDiscardStringContext (toString execCli))
+          (toString execCli)
           "answer"
           "--nix"
           (unsafeDiscardStringContext (builtins.toFile "crateplan-request.json" json))
