@@ -1,0 +1,1 @@
+//! Only the dependency graph matters: see docs/performance.md.
