@@ -170,7 +170,8 @@ app_clap() {
 
 per_crate_derivations() {
   local drv instances crates
-  drv=$(nix-store -q --deriver "$(need all)") || fail "no deriver"
+  need all >/dev/null
+  drv=$(nix eval --raw -f "$tmp/e2e.nix" allWorkspaceMembers.drvPath) || fail "nix eval drvPath"
   nix-store -qR "$drv" | sed -n 's|^/nix/store/[a-z0-9]\{32\}-\(rust_.*\)\.drv$|\1|p' | LC_ALL=C sort >"$tmp/e2e.drvs"
   crates=$(wc -l <"$tmp/e2e.drvs")
   instances=$(nix eval -f "$tmp/e2e.nix" plan.instances --apply 'i: builtins.length (builtins.attrNames i)')
@@ -350,7 +351,7 @@ aura_clean_build() {
   secs=$(($(ms_since "$t0") / 1000))
   after=$(load)
   echo "  built in ${secs}s; load after: $after"
-  drv=$(nix-store -q --deriver "$out")
+  drv=$(nix eval --raw -f "$tmp/aura.nix" --argstr fresh "$stamp" allWorkspaceMembers.drvPath) || fail "nix eval drvPath"
   crates=$(nix-store -qR "$drv" | grep -c '^/nix/store/[a-z0-9]\{32\}-rust_.*\.drv$')
   [ "$crates" = "$instances" ] || fail "$crates crate derivations for $instances plan instances"
   echo "$out" >"$tmp/aura.out"
