@@ -43,13 +43,6 @@
             crateOverrides.crateplan = attrs: {
               # tests/oracle.rs runs cargo against crates.io: not in a build.
               tests = builtins.filter (t: t.name != "oracle") attrs.tests;
-              # cargo sets CARGO_TARGET_TMPDIR for integration tests
-              # (tests/support/workspace_builder.rs writes there).
-              preBuild = ''
-                CARGO_TARGET_TMPDIR=''${NIX_BUILD_TOP:-$PWD}/target-tmp
-                mkdir -p "$CARGO_TARGET_TMPDIR"
-                export CARGO_TARGET_TMPDIR
-              '';
             };
           };
 

@@ -43,7 +43,8 @@ impl Lock {
     pub fn parse(file: &str, text: &str) -> Result<Lock, Error> {
         let lock = Lockfile::from_str(text).map_err(|e| {
             Error::msg(format!(
-                "crateplan: failed to parse {file}: {e}. Regenerate it with `cargo generate-lockfile`"
+                "crateplan: failed to parse {file}: {}. Regenerate it with `cargo generate-lockfile`",
+                e.to_string().trim_end()
             ))
         })?;
         let mut packages = Vec::with_capacity(lock.packages.len());

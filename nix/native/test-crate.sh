@@ -59,6 +59,9 @@ while IFS="$tab" read -r binName binPath binEdition; do
 done <<EOF
 $bins
 EOF
+# Cargo gives integration tests a scratch directory of their own.
+mkdir -p "$work/target-tmp"
+printf 'CARGO_TARGET_TMPDIR=%s\n' "$work/target-tmp" >>"$work/rustc-env"
 
 # compile_test NAME PATH EDITION HARNESS SCOPE...
 compile_test() {
