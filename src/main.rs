@@ -2,7 +2,7 @@
 //! diffing against cargo, and the `answer` entry the ifd and exec routes use.
 
 use clap::{Args, Parser, Subcommand};
-use crateplan::cargo_home::CargoHome;
+use crateplan::cargo_home::{CargoHome, Chain, CrateDir};
 use crateplan::fs::RealFs;
 use crateplan::loader::LocalSources;
 use crateplan::planner::{self, Outcome};
@@ -67,6 +67,9 @@ struct PlanArgs {
     /// Cargo's home, for registry crates and git checkouts (default: $CARGO_HOME or ~/.cargo).
     #[arg(long)]
     cargo_home: Option<String>,
+    /// A directory of NAME-VERSION.crate files, searched before cargo's cache (repeatable).
+    #[arg(long)]
+    crate_dir: Vec<String>,
 }
 
 /// The machine's own triple, for the default host.
@@ -111,14 +114,15 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn resolve(req: &Request, home: &Option<CargoHome>) -> Result<planner::Resolved, String> {
-    let local = home.as_ref().map(|h| h as &dyn LocalSources);
-    match planner::resolve_request(&RealFs, req, local).map_err(|e| e.to_string())? {
+fn resolve(req: &Request, local: &Chain) -> Result<planner::Resolved, String> {
+    match planner::resolve_request(&RealFs, req, Some(local as &dyn LocalSources))
+        .map_err(|e| e.to_string())?
+    {
         Outcome::Resolved(r) => Ok(*r),
         Outcome::Fetch(missing) => {
             let list: Vec<String> = missing.iter().map(|f| f.key().to_string()).collect();
             Err(format!(
-                "crateplan: {} source(s) are not in cargo's cache; run `cargo fetch` first:\n  {}",
+                "crateplan: {} source(s) are neither in the --crate-dir directories nor in cargo's cache; run `cargo fetch` first:\n  {}",
                 list.len(),
                 list.join("\n  ")
             ))
@@ -126,7 +130,7 @@ fn resolve(req: &Request, home: &Option<CargoHome>) -> Result<planner::Resolved,
     }
 }
 
-fn request_from(args: &PlanArgs) -> Result<(Request, Option<CargoHome>), String> {
+fn request_from(args: &PlanArgs) -> Result<(Request, Chain), String> {
     let manifest = std::fs::canonicalize(&args.manifest_path)
         .map_err(|e| format!("crateplan: manifest {}: {e}", args.manifest_path))?;
     let manifest = manifest.to_string_lossy().into_owned();
@@ -141,21 +145,16 @@ fn request_from(args: &PlanArgs) -> Result<(Request, Option<CargoHome>), String>
                 std::fs::read_to_string(file).map_err(|e| format!("crateplan: {file}: {e}"))?;
             PlatformSpec::Explicit {
                 triple,
-                cfg: text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(String::from)
-                    .collect(),
+                cfg: cfg_lines(&text),
             }
         }
-        None => PlatformSpec::Triple(triple),
+        None => platform_spec(triple)?,
     };
-    let host = PlatformSpec::Triple(
+    let host = platform_spec(
         args.host
             .clone()
             .unwrap_or_else(|| native_triple().to_string()),
-    );
+    )?;
     let req = Request {
         workspace,
         manifest_path: Some(manifest),
@@ -171,11 +170,46 @@ fn request_from(args: &PlanArgs) -> Result<(Request, Option<CargoHome>), String>
         },
         ..Request::default()
     };
-    let home = match &args.cargo_home {
-        Some(h) => Some(CargoHome::at(h)),
-        None => CargoHome::from_env(),
-    };
-    Ok((req, home))
+    let mut local: Vec<Box<dyn LocalSources>> = args
+        .crate_dir
+        .iter()
+        .map(|d| Box::new(CrateDir::at(d)) as Box<dyn LocalSources>)
+        .collect();
+    match &args.cargo_home {
+        Some(h) => local.push(Box::new(CargoHome::at(h))),
+        None => local.extend(CargoHome::from_env().map(|h| Box::new(h) as Box<dyn LocalSources>)),
+    }
+    Ok((req, Chain(local)))
+}
+
+fn cfg_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A built-in triple as it is; any other through `rustc --print cfg --target T`
+/// (the CLI may run rustc; the planner core never does).
+fn platform_spec(triple: String) -> Result<PlatformSpec, String> {
+    if crateplan::platform::builtin_triples().any(|t| t == triple) {
+        return Ok(PlatformSpec::Triple(triple));
+    }
+    let out = std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .args(["--print", "cfg", "--target", &triple])
+        .output()
+        .map_err(|e| format!("crateplan: `{triple}` has no built-in cfg set and rustc could not be run ({e}); pass --target-cfg FILE"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "crateplan: `{triple}` has no built-in cfg set and `rustc --print cfg --target {triple}` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(PlatformSpec::Explicit {
+        triple,
+        cfg: cfg_lines(&String::from_utf8_lossy(&out.stdout)),
+    })
 }
 
 fn answer(nix: bool, request: &str) -> Result<(), String> {
