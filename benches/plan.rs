@@ -48,7 +48,6 @@ use crateplan::manifest::PackageData;
 use crateplan::planner::{self, Resolved};
 use crateplan::request::{PlatformSpec, Request, Selection};
 use crateplan::resolve::{self, graph::Graph, graph::Loader};
-use crateplan::workspace;
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -228,45 +227,14 @@ struct Loaded {
 fn load(req: &Request) -> Result<Loaded, String> {
     let fs = RealFs;
     let e = |e: Error| e.to_string();
-    let manifest = format!("{}/Cargo.toml", req.workspace);
-    let ws = workspace::load(&fs, &manifest).map_err(e)?;
-    let lock_path = format!("{}/Cargo.lock", ws.root);
-    let text = std::fs::read_to_string(&lock_path).map_err(|x| format!("{lock_path}: {x}"))?;
-    let lock = Lock::parse(&lock_path, &text).map_err(e)?;
-    let target = planner::platform(&req.target).map_err(e)?;
-    let host = planner::platform(req.host.as_ref().unwrap_or(&req.target)).map_err(e)?;
-    let mut members = BTreeMap::new();
-    let mut member_dirs = BTreeMap::new();
-    for p in ws.members() {
-        let idx = lock
-            .packages
-            .iter()
-            .position(|l| {
-                l.source == LockedSource::Path
-                    && l.name == p.data.name
-                    && l.version == p.data.version
-            })
-            .ok_or_else(|| format!("member {} not in the lock", p.data.name))?;
-        members.insert(p.data.name.clone(), idx);
-        member_dirs.insert(p.dir.clone(), idx);
-    }
-    let default_members: Vec<usize> = ws
-        .default_members
-        .iter()
-        .filter_map(|d| member_dirs.get(d).copied())
-        .collect();
+    let prepared = planner::prepare(&fs, req).map_err(e)?;
+    let default_members = prepared.default_members.clone();
     let mut rec = Recording {
-        inner: SourceLoader::new(&fs, &ws, &req.sources, &req.registries, None),
+        inner: SourceLoader::new(&fs, &prepared.ws, &req.sources, &req.registries, None),
         seen: BTreeMap::new(),
         took: Vec::new(),
     };
-    let resolution = {
-        let mut graph = Graph::new(&lock, &mut rec, &target, &host);
-        graph.members = members.values().copied().collect();
-        let roots = resolve::select_roots(&mut graph, &members, &default_members, &req.selection)
-            .map_err(e)?;
-        resolve::resolve(&mut graph, &roots, ws.resolver_v2, req.selection.tests).map_err(e)?
-    };
+    let resolution = planner::resolve_with(&prepared, &mut rec, &req.selection).map_err(e)?;
     let Recording { inner, seen, took } = rec;
     if !inner.fetch.is_empty() {
         let keys: Vec<&str> = inner.fetch.iter().map(|f| f.key()).collect();
@@ -274,17 +242,13 @@ fn load(req: &Request) -> Result<Loaded, String> {
     }
     let (path_dirs, git_subdirs) = (inner.path_dirs, inner.git_subdirs);
     Ok(Loaded {
-        resolved: Resolved {
-            ws,
-            lock,
+        resolved: Resolved::new(
+            prepared,
             resolution,
-            target,
-            host,
             path_dirs,
             git_subdirs,
-            members,
-            registries: req.registries.clone(),
-        },
+            req.registries.clone(),
+        ),
         seen,
         default_members,
         took,

@@ -7,8 +7,12 @@ use crate::loader::{LocalSources, SourceLoader};
 use crate::lockfile::{Lock, LockedSource};
 use crate::plan::{self, Plan, PlatformInfo, Platforms};
 use crate::platform::Platform;
-use crate::request::{Answer, PlatformSpec, Request, True};
-use crate::resolve::{self, graph::Graph, InstanceId, Resolution};
+use crate::request::{Answer, PlatformSpec, Request, Selection, True};
+use crate::resolve::{
+    self,
+    graph::{Graph, Loader},
+    InstanceId, Resolution,
+};
 use crate::workspace::{self, Workspace};
 use std::collections::BTreeMap;
 
@@ -50,11 +54,20 @@ pub enum Outcome {
     Resolved(Box<Resolved>),
 }
 
-pub fn resolve_request(
-    fs: &dyn Fs,
-    req: &Request,
-    local: Option<&dyn LocalSources>,
-) -> Result<Outcome, Error> {
+/// The workspace, lock and platforms of a request, before resolution.
+pub struct Prepared {
+    pub ws: Workspace,
+    pub lock: Lock,
+    pub target: Platform,
+    pub host: Platform,
+    /// Member name -> lock index.
+    pub members: BTreeMap<String, usize>,
+    /// Lock indices of the default members.
+    pub default_members: Vec<usize>,
+}
+
+/// Reads the workspace and the lock, and checks that every member is locked.
+pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
     let workspace_dir = req.workspace.trim_end_matches('/');
     let manifest_path = req
         .manifest_path
@@ -85,7 +98,11 @@ pub fn resolve_request(
         let idx = lock
             .packages
             .iter()
-            .position(|l| l.source == LockedSource::Path && l.name == p.data.name && l.version == p.data.version)
+            .position(|l| {
+                l.source == LockedSource::Path
+                    && l.name == p.data.name
+                    && l.version == p.data.version
+            })
             .ok_or_else(|| {
                 Error::msg(format!(
                     "crateplan: Cargo.lock is out of date: the workspace member `{} {}` ({}/Cargo.toml) is not in {lock_path}. \
@@ -101,30 +118,70 @@ pub fn resolve_request(
         .iter()
         .filter_map(|d| member_dirs.get(d).copied())
         .collect();
+    Ok(Prepared {
+        ws,
+        lock,
+        target,
+        host,
+        members,
+        default_members,
+    })
+}
 
-    let mut loader = SourceLoader::new(fs, &ws, &req.sources, &req.registries, local);
-    let resolution = {
-        let mut graph = Graph::new(&lock, &mut loader, &target, &host);
-        graph.members = members.values().copied().collect();
-        let roots = resolve::select_roots(&mut graph, &members, &default_members, &req.selection)?;
-        resolve::resolve(&mut graph, &roots, ws.resolver_v2, req.selection.tests)?
-    };
+/// Resolves a prepared workspace with manifests from `loader`.
+pub fn resolve_with(
+    p: &Prepared,
+    loader: &mut dyn Loader,
+    selection: &Selection,
+) -> Result<Resolution, Error> {
+    let mut graph = Graph::new(&p.lock, loader, &p.target, &p.host);
+    graph.members = p.members.values().copied().collect();
+    let roots = resolve::select_roots(&mut graph, &p.members, &p.default_members, selection)?;
+    resolve::resolve(&mut graph, &roots, p.ws.resolver_v2, selection.tests)
+}
+
+impl Resolved {
+    /// Puts a resolution together with what it was resolved from.
+    pub fn new(
+        p: Prepared,
+        resolution: Resolution,
+        path_dirs: BTreeMap<usize, String>,
+        git_subdirs: BTreeMap<usize, String>,
+        registries: BTreeMap<String, String>,
+    ) -> Resolved {
+        Resolved {
+            ws: p.ws,
+            lock: p.lock,
+            resolution,
+            target: p.target,
+            host: p.host,
+            path_dirs,
+            git_subdirs,
+            members: p.members,
+            registries,
+        }
+    }
+}
+
+pub fn resolve_request(
+    fs: &dyn Fs,
+    req: &Request,
+    local: Option<&dyn LocalSources>,
+) -> Result<Outcome, Error> {
+    let prepared = prepare(fs, req)?;
+    let mut loader = SourceLoader::new(fs, &prepared.ws, &req.sources, &req.registries, local);
+    let resolution = resolve_with(&prepared, &mut loader, &req.selection)?;
     if !loader.fetch.is_empty() {
         return Ok(Outcome::Fetch(loader.fetch.into_iter().collect()));
     }
-    let path_dirs = loader.path_dirs;
-    let git_subdirs = loader.git_subdirs;
-    Ok(Outcome::Resolved(Box::new(Resolved {
-        ws,
-        lock,
+    let (path_dirs, git_subdirs) = (loader.path_dirs, loader.git_subdirs);
+    Ok(Outcome::Resolved(Box::new(Resolved::new(
+        prepared,
         resolution,
-        target,
-        host,
         path_dirs,
         git_subdirs,
-        members,
-        registries: req.registries.clone(),
-    })))
+        req.registries.clone(),
+    ))))
 }
 
 /// Cargo's package id spec for a locked package, spelled as cargo spells it:
