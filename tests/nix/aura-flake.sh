@@ -16,31 +16,8 @@
 # uncommitted changes.
 set -euo pipefail
 
-fail() {
-  printf 'FAIL: %s\n' "$*" >&2
-  exit 1
-}
-started=$(date +%s)
-step_started=
-step() {
-  local now
-  now=$(date +%s)
-  [ -z "$step_started" ] || printf '   (%ss)\n' "$((now - step_started))"
-  step_started=$now
-  printf '== %s\n' "$*"
-}
-# run LOG CMD...: runs CMD with its output in LOG; on failure shows the end
-# of LOG and fails with the command line.
-run() {
-  local log=$1
-  shift
-  if ! "$@" >"$log" 2>&1; then
-    echo "---- last lines of $log ----" >&2
-    grep -v '^\s*$' "$log" | tail -n 40 >&2
-    echo "----" >&2
-    fail "$*"
-  fi
-}
+# shellcheck source-path=SCRIPTDIR source=lib-steps.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib-steps.sh"
 
 command -v nix >/dev/null || fail "nix not found; run this through tests/nix/env"
 project=${CRATEPLAN_PROJECT:-/project}

@@ -29,35 +29,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 started=$SECONDS
 
-PASSED=()
-FAILED=()
-# check NAME FUNCTION [ARGS...]: runs FUNCTION in a subshell with errexit;
-# `fail` ends it. State shared between checks lives in files in $tmp.
-check() {
-  local name=$1 t0=$SECONDS rc
-  shift
-  printf '\n---- %s\n' "$name"
-  (
-    set -e
-    "$@"
-  )
-  rc=$?
-  if ((rc == 0)); then
-    PASSED+=("$name")
-    printf 'PASS: %s (%ss)\n' "$name" $((SECONDS - t0))
-  else
-    FAILED+=("$name")
-    printf 'FAIL: %s (%ss)\n' "$name" $((SECONDS - t0))
-  fi
-}
-fail() {
-  printf '  FAIL: %s\n' "$*" >&2
-  exit 1
-}
-need() {
-  [ -s "$tmp/$1" ] || fail "needs the result of an earlier check ($1), which failed"
-  cat "$tmp/$1"
-}
+# shellcheck source-path=SCRIPTDIR source=lib-checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib-checks.sh"
 # contains FILE TEXT: FILE contains TEXT literally.
 contains() {
   grep -qF -- "$2" "$1" || {
