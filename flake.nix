@@ -33,7 +33,6 @@
         system:
         let
           o = ours.${system};
-          toolchain = o.crateplanLib.toolchain;
           src = o.crateplan-plugin.src;
 
           # crateplan built by its own lib.nix, one derivation per crate.
@@ -46,24 +45,7 @@
             };
           };
 
-          run =
-            name: attrs: script:
-            derivation (
-              {
-                inherit name;
-                inherit (toolchain) system;
-                builder = toolchain.shell;
-                PATH = toolchain.path;
-                args = [
-                  "-c"
-                  ''
-                    set -eu
-                    ${script}
-                  ''
-                ];
-              }
-              // attrs
-            );
+          run = o.crateplanLib.runShell;
         in
         {
           # The CLI built per crate answers exactly as the one cargo built

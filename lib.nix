@@ -212,4 +212,25 @@ in
 
   /* The toolchain buildWorkspace uses by default. */
   toolchain = outer.toolchain;
+
+  /* A small derivation: SCRIPT run with `set -eu` by the default
+     toolchain's shell, with its tools on PATH and ATTRS as environment. */
+  runShell =
+    name: attrs: script:
+    derivation (
+      {
+        inherit name;
+        inherit (outer.toolchain) system;
+        builder = outer.toolchain.shell;
+        PATH = outer.toolchain.path;
+        args = [
+          "-c"
+          ''
+            set -eu
+            ${script}
+          ''
+        ];
+      }
+      // attrs
+    );
 }

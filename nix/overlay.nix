@@ -21,7 +21,6 @@
 final: prev:
 let
   crateplanLib = import ../lib.nix { pkgs = final; };
-  toolchain = crateplanLib.toolchain;
   version = "0.1.0";
 
   root = ../.;
@@ -56,25 +55,7 @@ let
       && !(type == "symlink" && (base == "result" || builtins.substring 0 7 base == "result-"));
   };
 
-  /* A small derivation run by the toolchain's shell with its tools. */
-  runShell =
-    name: attrs: script:
-    derivation (
-      {
-        inherit name;
-        inherit (toolchain) system;
-        builder = toolchain.shell;
-        PATH = toolchain.path;
-        args = [
-          "-c"
-          ''
-            set -eu
-            ${script}
-          ''
-        ];
-      }
-      // attrs
-    );
+  inherit (crateplanLib) runShell;
 
   nameOf = p: p.pname or (builtins.parseDrvName (p.name or "")).name;
 

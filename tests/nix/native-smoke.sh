@@ -20,26 +20,14 @@ for arg in "$@"; do
   esac
 done
 
+# shellcheck source-path=SCRIPTDIR source=lib-steps.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib-steps.sh"
 cd "$(dirname "$0")/../.."
 ws=tests/nix/native-smoke
 expected='smoke: sys=42 mid=47 c=true greeting=hello from smoke-macro 0.1.0 built-by=the smoke-sys build script'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-started=$(date +%s)
-step_started=
-# step TITLE: ends the previous step (printing its time) and starts one.
-step() {
-  local now
-  now=$(date +%s)
-  [ -z "$step_started" ] || printf '   (%ss)\n' "$((now - step_started))"
-  step_started=$now
-  printf '== %s\n' "$*"
-}
-fail() {
-  printf 'FAIL: %s\n' "$*" >&2
-  exit 1
-}
 
 # build ATTR [nix-build args...]: prints the output path (the first output).
 build() {
