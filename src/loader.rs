@@ -198,7 +198,11 @@ impl Loader for SourceLoader<'_> {
                 let archive =
                     tarball::read_crate(&what, &pkg.name, &version, &bytes, Some(&checksum))?;
                 let file = format!("{path}!/Cargo.toml");
-                let raw = manifest::parse(&file, &archive.manifest)?;
+                let raw = match archive.parsed {
+                    Some(raw) => raw,
+                    // Parse again only to report the error with its line.
+                    None => manifest::parse(&file, &archive.manifest)?,
+                };
                 manifest::normalize(&file, "/", &raw, None, &archive.files).map(Some)
             }
             LockedSource::Git {

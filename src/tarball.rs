@@ -4,6 +4,7 @@
 //! manifest text.
 
 use crate::error::Error;
+use crate::manifest::raw::RawManifest;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -14,12 +15,15 @@ pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
 pub const MAX_ENTRIES: usize = 100_000;
 pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CrateArchive {
     /// Regular files, relative to the package root.
     pub files: BTreeSet<String>,
     /// The (normalised, as published) `Cargo.toml`.
     pub manifest: String,
+    /// The manifest parsed, when it parses (parsed once here, since
+    /// deciding whether to read on needs it anyway).
+    pub parsed: Option<RawManifest>,
 }
 
 /// Hex sha256 of some bytes.
@@ -87,28 +91,31 @@ pub fn read_crate(
                 .read_to_string(&mut text)
                 .map_err(|e| bad(format!("Cargo.toml: {e}")))?;
             files.insert(rel.to_string());
-            if targets_are_explicit(&text) {
+            let parsed = toml::from_str::<RawManifest>(&text).ok();
+            if parsed.as_ref().is_some_and(targets_are_explicit) {
                 // Nothing else in the archive matters: no need to inflate the rest.
                 return Ok(CrateArchive {
                     files,
                     manifest: text,
+                    parsed,
                 });
             }
-            manifest = Some(text);
+            manifest = Some((text, parsed));
             continue;
         }
         files.insert(rel.to_string());
     }
-    let manifest = manifest.ok_or_else(|| bad(format!("no `{prefix}Cargo.toml`")))?;
-    Ok(CrateArchive { files, manifest })
+    let (manifest, parsed) = manifest.ok_or_else(|| bad(format!("no `{prefix}Cargo.toml`")))?;
+    Ok(CrateArchive {
+        files,
+        manifest,
+        parsed,
+    })
 }
 
 /// Whether a manifest names every target and the build script itself, as
 /// `cargo publish` writes them since cargo 1.78, so no file listing is needed.
-fn targets_are_explicit(manifest: &str) -> bool {
-    let Ok(raw) = toml::from_str::<crate::manifest::raw::RawManifest>(manifest) else {
-        return false;
-    };
+fn targets_are_explicit(raw: &RawManifest) -> bool {
     let Some(pkg) = &raw.package else {
         return false;
     };

@@ -162,7 +162,6 @@ impl Builder<'_> {
         self.index.insert(key, i);
         let deps = self.deps(inst, kind, target, mode)?;
         let r = self.r;
-        let data = planner::resolved_data(r, inst.0)?;
         let root = self.package_root(inst.0);
         let (kinds, crate_types) = match kind {
             TargetKind::Lib => (target.crate_types.clone(), target.crate_types.clone()),
@@ -193,7 +192,6 @@ impl Builder<'_> {
             features: r.resolution.instances[&inst].features.clone(),
             dependencies: deps,
         });
-        let _ = data;
         Ok(i)
     }
 
@@ -263,8 +261,7 @@ impl Builder<'_> {
         let mut out = Vec::new();
         if kind == TargetKind::BuildScript {
             if mode == Mode::Build {
-                for (name, dep, k) in edges.iter().filter(|e| e.2 == DepKind::Build) {
-                    let _ = k;
+                for (name, dep, _) in edges.iter().filter(|e| e.2 == DepKind::Build) {
                     if let Some(i) = self.lib_unit(*dep)? {
                         out.push(UnitDep {
                             index: i,

@@ -306,18 +306,8 @@ pub fn find_workspace_below(
         if current == top || current == "/" || current.is_empty() || !current.starts_with(top) {
             return Ok(None);
         }
-        current = parent_dir(&file_parent(&current));
-        if current.is_empty() {
-            return Ok(None);
-        }
+        current = parent_dir(&current);
     }
-}
-
-fn file_parent(dir: &str) -> String {
-    format!("{dir}/x")
-        .rsplit_once('/')
-        .map(|(d, _)| d.to_string())
-        .unwrap_or_default()
 }
 
 /// The directory of a file path.
