@@ -493,7 +493,8 @@ impl Builder<'_> {
                         .iter()
                         .all(|f| feature_enabled(f, &features))
                     {
-                        let want = Want::dep(unit_for.with_dependency(false));
+                        // Cargo builds these as normal units: they read `panic`.
+                        let want = Want::dep(UnitFor::NORMAL);
                         let i = self.unit(inst, TargetKind::Bin, bin, Mode::Build, want, None)?;
                         out.push(UnitDep {
                             index: i,
