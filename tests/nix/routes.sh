@@ -12,7 +12,11 @@
 #     builtins.wasm): forcing them fails with how to enable them; exec
 #     without allow-unsafe-native-code-during-evaluation likewise;
 #   - with import from derivation disabled and no plugin or wasm, the error
-#     lists every route and how to enable it.
+#     lists every route and how to enable it;
+#   - `profile` and `cargoConfig` reach the planner: the cargo-config
+#     fixture's config-only profile, its `.cargo/config.toml` and a
+#     `cargoConfig` string end up in the plan (format version 2); an unknown
+#     profile is a Nix error with the planner's message.
 #
 # The plugin and the wasm module themselves are tested by their harnesses
 # (cargo test -p crateplan-plugin / -p crateplan-wasm; docs/routes.md).
@@ -238,6 +242,40 @@ no_route() {
   contains "$f" "because the option 'allow-import-from-derivation' is disabled"
 }
 
+# The cargo-config fixture with a profile and extra config, through exec.
+cat >"$tmp/profiled.nix" <<EOF
+{ cli, profile }:
+(import $project/lib.nix { }).buildWorkspace {
+  src = $project/tests/fixtures/cargo-config;
+  mode = "exec";
+  crateplan = cli;
+  inherit profile;
+  cargoConfig = [ "env.FROM_NIX = 'yes'" ];
+}
+EOF
+
+profile_and_config_reach_the_plan() {
+  nix eval "${unsafe[@]}" --json -f "$tmp/profiled.nix" --argstr cli "$(need cli)" \
+    --argstr profile fromconfig plan \
+    --apply 'p: { inherit (p) version env; profile = p.instances."cfg-app-0.1.0".profile; }' \
+    >"$tmp/profiled.json" 2>"$tmp/profiled.err" || {
+    cat "$tmp/profiled.err" >&2
+    fail "nix eval of the profiled plan"
+  }
+  local f=$tmp/profiled.json
+  contains "$f" '"version":2'
+  contains "$f" '"name":"fromconfig"'
+  contains "$f" '"lto":"fat"'
+  contains "$f" '"optLevel":"2"'
+  contains "$f" '"root":"release"'
+  contains "$f" '"FROM_NIX":{"force":false,"relative":false,"value":"yes"}'
+  contains "$f" '"CFG_FIXTURE_DIR":{"force":false,"relative":true,"value":"data"}'
+}
+unknown_profile() {
+  expect_eval_error unknown-profile 'error: crateplan: profile `nope` is not defined' \
+    "${unsafe[@]}" -f "$tmp/profiled.nix" --argstr cli "$(need cli)" --argstr profile nope plan.version
+}
+
 check "setup: the git dependency and the crateplan CLI (built by lib.nix)" setup
 check "the default route in Debian's Nix is ifd" default_route_is_ifd
 check "ifd and exec: plan the e2e workspace, the same last request" answers_via_routes
@@ -253,6 +291,8 @@ check "mode = \"wasm\" without builtins.wasm: how to enable it" wasm_unavailable
 check "mode = \"plugin\" without the plugin: how to enable it" plugin_unavailable
 check "mode = \"exec\" without the option: how to enable it" exec_needs_option
 check "no route (IFD disabled, no plugin, no wasm): every route and how to enable it" no_route
+check "profile and cargoConfig reach the plan (exec)" profile_and_config_reach_the_plan
+check "an unknown profile is a Nix error with the planner's message" unknown_profile
 
 printf '\n==== routes.sh: %s passed, %s failed, in %ss\n' "${#PASSED[@]}" "${#FAILED[@]}" $((SECONDS - started))
 for n in "${FAILED[@]}"; do printf 'FAILED: %s\n' "$n"; done
