@@ -333,11 +333,15 @@ let
         crateTypes = [ "bin" ];
         inherit (args) platform;
       };
-      buildScriptFlags = unitFlags {
-        profile = args.buildScriptProfile;
-        crateTypes = [ "bin" ];
-        platform = "host";
-      };
+      buildScriptFlags =
+        if args.buildScriptProfile == null then
+          ""
+        else
+          unitFlags {
+            profile = args.buildScriptProfile;
+            crateTypes = [ "bin" ];
+            platform = "host";
+          };
       # NAME=VALUE the build script runs with: TARGET, HOST, PROFILE,
       # OPT_LEVEL, DEBUG, CARGO_ENCODED_RUSTFLAGS, RUSTC_LINKER, CARGO_CFG_*.
       buildScriptEnv = lines (
@@ -408,7 +412,7 @@ let
       ) (filter (t: t.test && hasFeatures t) args.tests);
       # rustc flags of the test units (the test profile; built as bins).
       testUnitFlags = unitFlags {
-        profile = args.testProfile;
+        profile = if args.testProfile != null then args.testProfile else args.profile;
         crateTypes = [ "bin" ];
         inherit (args) platform;
       };
