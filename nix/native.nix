@@ -58,12 +58,7 @@ let
   /* The profiles of an instance: of its lib and bins, of its build script
      and of its test targets, from the plan; plans without profiles get
      the ones `release` and `codegenUnits` stand for. */
-  legacyProfile = profiles.legacyProfile { inherit release codegenUnits; };
-  profilesOf = inst: {
-    profile = inst.profile or (legacyProfile inst.platform);
-    buildScriptProfile = inst.buildScriptProfile or (legacyProfile "host");
-    testProfile = inst.testProfile or (legacyProfile inst.platform);
-  };
+  profilesOf = profiles.instanceProfiles { inherit release codegenUnits; };
 
   /* Whether library derivations must carry object code next to bitcode
      (see profiles.ltoFlags): some target instance links without LTO, or

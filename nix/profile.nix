@@ -67,6 +67,20 @@ rec {
         }
     );
 
+  /* The profiles of a plan instance: of its lib and bins, of its build
+     script and of its test targets (null without a build script or test
+     targets). Plans without profiles get `legacyProfile legacy`. */
+  instanceProfiles =
+    legacy: inst:
+    let
+      fallback = legacyProfile legacy;
+    in
+    {
+      profile = inst.profile or (fallback inst.platform);
+      buildScriptProfile = inst.buildScriptProfile or (fallback "host");
+      testProfile = inst.testProfile or (fallback inst.platform);
+    };
+
   /* What a build script's `PROFILE` says: "release" for profiles rooted in
      release (release, bench, and custom profiles inheriting from them),
      else "debug". */
