@@ -81,8 +81,8 @@ let
     any needs targetInstances;
 
   /* CARGO_CFG_<KEY>=<values joined by commas>, one line per key, from the
-     platform's `rustc --print cfg` lines. debug_assertions follows the
-     profile, as with cargo. */
+     platform's `rustc --print cfg` lines and the `--cfg` of its rustflags.
+     debug_assertions follows the profile, as with cargo. */
   cargoCfgFor =
     platformName: debugAssertions:
     let
@@ -101,8 +101,11 @@ let
             key = builtins.elemAt m 0;
             value = builtins.elemAt m 1;
           };
+      platform = platforms.${platformName};
+      fromFlags = profiles.rustflagsCfg (platform.rustflags or [ ]);
+      cfgLines = platform.cfg ++ filter (l: !(elem l platform.cfg)) fromFlags;
       cfg =
-        map parse (filter (l: l != "debug_assertions") platforms.${platformName}.cfg)
+        map parse (filter (l: l != "debug_assertions") cfgLines)
         ++ util.optional debugAssertions {
           key = "debug_assertions";
           value = null;

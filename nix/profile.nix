@@ -182,6 +182,31 @@ rec {
     optionals ((platform.linker or null) != null) [ "-C" "linker=${platform.linker}" ]
     ++ (platform.rustflags or [ ]);
 
+  /* The cfg lines `--cfg X` (or `--cfg=X`) in rustflags add to what
+     `rustc --print cfg` says: cargo asks rustc with the rustflags, so
+     build scripts see them as CARGO_CFG_*. */
+  rustflagsCfg =
+    flags:
+    let
+      go =
+        fs:
+        if fs == [ ] then
+          [ ]
+        else
+          let
+            f = builtins.head fs;
+            rest = builtins.tail fs;
+            joined = builtins.match "--cfg=(.*)" f;
+          in
+          if f == "--cfg" && rest != [ ] then
+            [ (builtins.head rest) ] ++ go (builtins.tail rest)
+          else if joined != null then
+            [ (builtins.head joined) ] ++ go rest
+          else
+            go rest;
+    in
+    go flags;
+
   /* The unit separator cargo joins CARGO_ENCODED_RUSTFLAGS with. */
   unitSeparator = fromJSON ''"\u001f"'';
 
