@@ -102,6 +102,13 @@ in
       registries ? { },
       # Replaces parts of the toolchain (see nix/toolchain.nix).
       toolchain ? { },
+      # The cargo profile to build ("dev", "release", "test", "bench" or a
+      # custom [profile.NAME]), resolved by the planner from Cargo.toml and
+      # .cargo/config.toml as cargo resolves it.
+      profile ? "release",
+      # Extra cargo config: a list of TOML strings, above the workspace's
+      # .cargo/config.toml files (like `cargo --config`).
+      cargoConfig ? [ ],
       release ? true,
       codegenUnits ? null,
       # For buildRustCrate.
@@ -131,7 +138,8 @@ in
             })
           else
             toString lockFile;
-        inherit target host registries;
+        inherit target host registries profile;
+        config = cargoConfig;
         selection = {
           workspace = packages == [ ];
           inherit
