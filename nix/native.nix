@@ -25,10 +25,6 @@
   # The workspace's source (a store path): `[env]` entries with
   # `relative = true` are joined with it.
   workspace ? plan.workspaceRoot,
-  # For plans without profiles (format 1, hand-written plans) only: cargo's
-  # release profile (else dev), and codegen units of target crates.
-  release ? true,
-  codegenUnits ? null,
   crateOverrides ? { },
 }:
 let
@@ -55,10 +51,8 @@ let
   platforms = plan.platforms;
   cross = platforms.target.triple != platforms.host.triple;
 
-  /* The profiles of an instance: of its lib and bins, of its build script
-     and of its test targets, from the plan; plans without profiles get
-     the ones `release` and `codegenUnits` stand for. */
-  profilesOf = profiles.instanceProfiles { inherit release codegenUnits; };
+  /* The profiles of an instance (nix/profile.nix). */
+  profilesOf = profiles.instanceProfiles;
 
   /* Whether library derivations must carry object code next to bitcode
      (see profiles.ltoFlags): some target instance links without LTO, or
