@@ -29,9 +29,7 @@
 }:
 let
   inherit (builtins)
-    any
     attrNames
-    attrValues
     concatStringsSep
     elem
     filter
@@ -51,28 +49,10 @@ let
   platforms = plan.platforms;
   cross = platforms.target.triple != platforms.host.triple;
 
-  /* The profiles of an instance (nix/profile.nix). */
+  /* The profiles of an instance, and whether libraries carry object code
+     next to bitcode (nix/profile.nix). */
   profilesOf = profiles.instanceProfiles;
-
-  /* Whether library derivations must carry object code next to bitcode
-     (see profiles.ltoFlags): some target instance links without LTO, or
-     needs object code from its own library. */
-  libsNeedObjects =
-    let
-      targetInstances = filter (i: i.platform == "target") (attrValues plan.instances);
-      needs =
-        inst:
-        let
-          ps = profilesOf inst;
-          lib = plan.packages.${inst.package}.lib;
-          types = if lib == null then [ ] else lib.crateTypes;
-          linkable = t: elem t [ "bin" "staticlib" "cdylib" ];
-        in
-        !(profiles.runsLto ps.profile)
-        || ((inst.testProfile or null) != null && !(profiles.runsLto ps.testProfile))
-        || (types != [ ] && any (t: elem t [ "dylib" "cdylib" "staticlib" ]) types && !(builtins.all linkable types));
-    in
-    any needs targetInstances;
+  libsNeedObjects = profiles.libsNeedObjects plan;
 
   /* CARGO_CFG_<KEY>=<values joined by commas>, one line per key, from the
      platform's `rustc --print cfg` lines and the `--cfg` of its rustflags.

@@ -128,6 +128,28 @@ rec {
     else
       [ "-C" "linker-plugin-lto" ];
 
+  /* Whether the libraries of `plan` must carry object code next to
+     bitcode (ltoFlags' `libsNeedObjects`): some target instance links
+     without LTO (its profile, or its test profile), or needs object code
+     from its own library (a dylib, or a cdylib or staticlib next to other
+     crate types). */
+  libsNeedObjects =
+    plan:
+    let
+      linkable = t: elem t [ "bin" "staticlib" "cdylib" ];
+      needs =
+        inst:
+        let
+          ps = instanceProfiles inst;
+          lib = plan.packages.${inst.package}.lib;
+          types = if lib == null then [ ] else lib.crateTypes;
+        in
+        !(runsLto ps.profile)
+        || (ps.testProfile != null && !(runsLto ps.testProfile))
+        || (any (t: elem t [ "dylib" "cdylib" "staticlib" ]) types && !(all linkable types));
+    in
+    any (inst: inst.platform == "target" && needs inst) (builtins.attrValues plan.instances);
+
   /* The platform's config flags (plan `platforms.<p>`): `-C linker` and
      the rustflags, after the profile's, as cargo appends them. */
   platformFlags =
