@@ -79,26 +79,35 @@ same_as_cargo() {
   echo "  both $(stripped "$nix")"
 }
 
-# flags_of PROFILE INSTANCE VARIABLE: a contract variable of an instance's
+# flags_of PROFILE MEMBER VARIABLE: a contract variable of a member's
 # derivation, rustc arguments joined by spaces.
+cat >"$tmp/flags.nix" <<EOF
+{ profile, member, variable }:
+let
+  ws = import $tmp/ws.nix { inherit profile; };
+in
+{
+  flags = ws.internal.crates.\${ws.workspaceMembers.\${member}.debug.instance}.\${variable};
+}
+EOF
 flags_of() {
-  nix eval --raw -f "$tmp/ws.nix" --argstr profile "$1" \
-    "internal.crates.\"$2\".$3" | tr '\n' ' '
+  nix eval --raw -f "$tmp/flags.nix" --argstr profile "$1" --argstr member "$2" \
+    --argstr variable "$3" flags | tr '\n' ' '
 }
 
 lto_flags() {
   local arith app
-  arith=$(flags_of release "arith 0.1.0 target" libFlags)
-  app=$(flags_of release "app 0.1.0 target" binFlags)
+  arith=$(flags_of release arith libFlags)
+  app=$(flags_of release app binFlags)
   echo "  release: arith lib: $arith"
   echo "  release: app bins:  $app"
   case " $arith " in *" -C linker-plugin-lto "*) ;; *) fail "arith's rlib should carry bitcode only" ;; esac
   case " $app " in *" -C lto "*) ;; *) fail "app should link with -C lto" ;; esac
   case " $app " in *" -C panic=abort "*) ;; *) fail "app should be built with panic=abort" ;; esac
-  app=$(flags_of custom "app 0.1.0 target" binFlags)
+  app=$(flags_of custom app binFlags)
   echo "  custom: app bins:   $app"
   case " $app " in *" -C lto=thin "*) ;; *) fail "custom: app should link with -C lto=thin" ;; esac
-  arith=$(flags_of dev "arith 0.1.0 target" libFlags)
+  arith=$(flags_of dev arith libFlags)
   echo "  dev: arith lib:     $arith"
   case " $arith " in *" -C embed-bitcode=no "*) ;; *) fail "dev: no bitcode wanted" ;; esac
 }
