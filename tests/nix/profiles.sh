@@ -12,7 +12,8 @@
 # debug = 1). The two binaries must print exactly the same lines, and be
 # stripped alike. Then: the LTO flags each derivation got (bitcode-only
 # libraries under LTO, `-C lto` at the final link), the member tests under
-# the release profile, and an unknown profile as a Nix error.
+# the release profile, an unknown profile as a Nix error, and lib.nix's
+# aliases release = false and codegenUnits.
 #
 # Run it as: tests/nix/env -- /project/tests/nix/profiles.sh
 # Prints PASS/FAIL per check; exits 1 if any check failed.
@@ -131,12 +132,38 @@ unknown_profile() {
   grep 'nosuch' "$tmp/unknown.log" | head -n 2 | sed 's/^/  | /'
 }
 
+# lib.nix's thin aliases: codegenUnits = N is a config line for the
+# profile; release = false is profile "dev", and an error next to another.
+aliases() {
+  local got
+  cat >"$tmp/alias.nix" <<EOF
+{ args }:
+let
+  ws = (import $project/lib.nix { }).buildWorkspace ({ src = $ws; } // args);
+  app = ws.internal.crates.\${ws.workspaceMembers.app.debug.instance};
+in
+{ inherit (app) binFlags; profile = app.buildScriptEnv; }
+EOF
+  got=$(nix eval --raw -f "$tmp/alias.nix" --arg args '{ codegenUnits = 3; }' binFlags | tr '\n' ' ')
+  echo "  codegenUnits = 3: $got"
+  case " $got " in *" -C codegen-units=3 "*) ;; *) fail "codegenUnits = 3 did not reach rustc" ;; esac
+  got=$(nix eval --raw -f "$tmp/alias.nix" --arg args '{ release = false; }' profile)
+  case "$got" in *PROFILE=debug*OPT_LEVEL=0*) ;; *) fail "release = false is not the dev profile: $got" ;; esac
+  if nix eval --raw -f "$tmp/alias.nix" --arg args '{ release = false; profile = "custom"; }' binFlags \
+    >"$tmp/alias.log" 2>&1; then
+    fail "release = false with profile = \"custom\" was accepted"
+  fi
+  grep -q 'error: crateplan: release = false and profile = "custom" disagree' "$tmp/alias.log" ||
+    fail "unexpected error: $(tail -n 3 "$tmp/alias.log")"
+}
+
 for profile in dev release custom; do
   check "profile $profile: crateplan's app prints what cargo's prints" same_as_cargo "$profile"
 done
 check "LTO and panic flags per derivation" lto_flags
 check "tests.<member> under the release profile" release_tests
 check "an unknown profile is a Nix error naming it" unknown_profile
+check "lib.nix aliases: codegenUnits, release = false" aliases
 
 printf '\nprofiles: %d passed, %d failed (%ss)\n' "${#PASSED[@]}" "${#FAILED[@]}" $((SECONDS - started))
 for f in "${FAILED[@]}"; do printf 'FAILED: %s\n' "$f"; done
