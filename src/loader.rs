@@ -3,7 +3,7 @@
 //! not available yet becomes a [`Fetch`] for the caller to supply.
 
 use crate::error::Error;
-use crate::fs::{EntryKind, Fs};
+use crate::fs::{self as files, EntryKind, FileKind, Fs};
 use crate::lockfile::{Lock, LockedSource};
 use crate::manifest::{self, PackageData};
 use crate::request::Fetch;
@@ -88,6 +88,19 @@ pub fn registry_fetch(
     version: &str,
     sha256: &str,
 ) -> Result<Fetch, Error> {
+    // Registry crate names are ASCII letters, digits, `-` and `_` (cargo and
+    // crates.io refuse others); anything else would also reach the URL.
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::msg(format!(
+            "crateplan: Cargo.lock names the registry package `{}`, which is not a valid crate name \
+             (ASCII letters, digits, `-` and `_` only). Regenerate the lock with `cargo generate-lockfile`",
+            crate::tarball::quote(name.as_bytes())
+        )));
+    }
     let url = if index == CRATES_IO_GIT || index == CRATES_IO_SPARSE {
         format!("https://static.crates.io/crates/{name}/{name}-{version}.crate")
     } else {
@@ -131,11 +144,16 @@ fn expand_template(template: &str, name: &str, version: &str, sha256: &str) -> S
             template.trim_end_matches('/')
         );
     }
-    let prefix = match name.len() {
+    // By characters, not bytes: callers check names are ASCII, but this
+    // must never panic on a name that is not.
+    let chars: Vec<char> = name.chars().collect();
+    let part = |r: std::ops::Range<usize>| chars[r].iter().collect::<String>();
+    let prefix = match chars.len() {
+        0 => String::new(),
         1 => "1".to_string(),
         2 => "2".to_string(),
-        3 => format!("3/{}", &name[..1]),
-        _ => format!("{}/{}", &name[..2], &name[2..4]),
+        3 => format!("3/{}", part(0..1)),
+        _ => format!("{}/{}", part(0..2), part(2..4)),
     };
     template
         .replace("{crate}", name)
@@ -192,9 +210,10 @@ impl Loader for SourceLoader<'_> {
                     return Ok(None);
                 };
                 let what = format!("`{} {}` ({path})", pkg.name, version);
-                let bytes = self.fs.read(&path).map_err(|e| {
-                    Error::msg(format!("crateplan: cannot read the .crate of {what}: {e}"))
-                })?;
+                let bytes =
+                    files::read_file(self.fs, &path, FileKind::CrateArchive).map_err(|e| {
+                        Error::msg(format!("crateplan: cannot read the .crate of {what}: {e}"))
+                    })?;
                 let archive =
                     tarball::read_crate(&what, &pkg.name, &version, &bytes, Some(&checksum))?;
                 let file = format!("{path}!/Cargo.toml");
@@ -323,6 +342,19 @@ mod tests {
             expand_template("https://x/{prefix}/{crate}", "abcd", "1", ""),
             "https://x/ab/cd/abcd"
         );
+        assert_eq!(
+            expand_template("https://x/{prefix}/{crate}", "äöüß", "1", ""),
+            "https://x/äö/üß/äöüß"
+        );
+        let e = registry_fetch(
+            &regs,
+            "sparse+https://my.registry/index",
+            "äö",
+            "1.0.0",
+            "ab",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not a valid crate name"), "{e}");
         assert_eq!(
             expand_template("https://x/api", "abc", "1.0.0", ""),
             "https://x/api/abc/1.0.0/download"

@@ -59,10 +59,19 @@ impl Lock {
         }
         let mut by_name_version: BTreeMap<(&str, &Version), Vec<usize>> = BTreeMap::new();
         for (i, p) in lock.packages.iter().enumerate() {
-            by_name_version
+            let same = by_name_version
                 .entry((p.name.as_str(), &p.version))
-                .or_default()
-                .push(i);
+                .or_default();
+            // Cargo: "package `x` is specified twice in the lockfile". Taking
+            // the first would ignore the second's checksum.
+            if same.iter().any(|&j| lock.packages[j].source == p.source) {
+                return Err(Error::msg(format!(
+                    "crateplan: failed to parse lock file {file}: package `{}` is specified twice in the lockfile. \
+                     Regenerate it with `cargo generate-lockfile`",
+                    p.name
+                )));
+            }
+            same.push(i);
         }
         for (i, p) in lock.packages.iter().enumerate() {
             let mut deps = Vec::with_capacity(p.dependencies.len());

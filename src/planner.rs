@@ -2,7 +2,7 @@
 //! resolve, and either answer the plan or the sources still to fetch.
 
 use crate::error::Error;
-use crate::fs::Fs;
+use crate::fs::{self as files, Confined, FileKind, Fs};
 use crate::loader::{LocalSources, SourceLoader};
 use crate::lockfile::{Lock, LockedSource};
 use crate::plan::{self, Plan, PlatformInfo, Platforms};
@@ -78,7 +78,7 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
         .lock_file
         .clone()
         .unwrap_or_else(|| format!("{}/Cargo.lock", ws.root));
-    let lock_bytes = fs.read(&lock_path).map_err(|e| match e {
+    let lock_bytes = files::read_file(fs, &lock_path, FileKind::Lock).map_err(|e| match e {
         crate::fs::FsError::NotFound(_) => Error::msg(format!(
             "crateplan: {lock_path} does not exist. Run `cargo generate-lockfile` in {} and commit Cargo.lock",
             ws.root
@@ -168,6 +168,9 @@ pub fn resolve_request(
     req: &Request,
     local: Option<&dyn LocalSources>,
 ) -> Result<Outcome, Error> {
+    let roots = request_roots(req);
+    let confined = Confined::new(fs, roots.iter().map(String::as_str));
+    let fs: &dyn Fs = &confined;
     let prepared = prepare(fs, req)?;
     let mut loader = SourceLoader::new(fs, &prepared.ws, &req.sources, &req.registries, local);
     let resolution = resolve_with(&prepared, &mut loader, &req.selection)?;
@@ -182,6 +185,21 @@ pub fn resolve_request(
         git_subdirs,
         req.registries.clone(),
     ))))
+}
+
+/// The directories a request may read through symlinks: the workspace,
+/// the manifest's and the lock's directories, the sources and the store.
+pub fn request_roots(req: &Request) -> Vec<String> {
+    let mut roots = vec![
+        req.workspace.trim_end_matches('/').to_string(),
+        "/nix/store".to_string(),
+    ];
+    for file in req.manifest_path.iter().chain(&req.lock_file) {
+        roots.push(workspace::parent_dir(file));
+    }
+    roots.extend(req.sources.values().cloned());
+    roots.retain(|r| r.starts_with('/'));
+    roots
 }
 
 /// Cargo's package id spec for a locked package, spelled as cargo spells it:

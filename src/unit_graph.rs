@@ -63,7 +63,13 @@ struct Builder<'r> {
     r: &'r Resolved,
     index: BTreeMap<UnitKey, usize>,
     units: Vec<Option<Unit>>,
+    /// How deep [`Builder::unit`] recursed: bounded, so that a dependency
+    /// chain thousands of crates deep is an error and not a stack overflow.
+    depth: usize,
 }
+
+/// The deepest chain of units followed (real graphs are a few dozen deep).
+pub const MAX_UNIT_DEPTH: usize = 2000;
 
 /// Builds the unit graph of a resolution; `tests` selects `cargo test`'s units.
 pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
@@ -71,6 +77,7 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
         r,
         index: BTreeMap::new(),
         units: Vec::new(),
+        depth: 0,
     };
     let mut roots = Vec::new();
     for &root in &r.resolution.roots {
@@ -160,7 +167,18 @@ impl Builder<'_> {
         let i = self.units.len();
         self.units.push(None);
         self.index.insert(key, i);
-        let deps = self.deps(inst, kind, target, mode)?;
+        if self.depth >= MAX_UNIT_DEPTH {
+            let p = &self.r.lock.packages[inst.0];
+            return Err(Error::msg(format!(
+                "crateplan: the dependency chain is more than {MAX_UNIT_DEPTH} units deep at `{} {}`; \
+                 crateplan refuses graphs this deep",
+                p.name, p.version
+            )));
+        }
+        self.depth += 1;
+        let deps = self.deps(inst, kind, target, mode);
+        self.depth -= 1;
+        let deps = deps?;
         let r = self.r;
         let root = self.package_root(inst.0);
         let (kinds, crate_types) = match kind {

@@ -3,7 +3,7 @@
 //! [`Fs`].
 
 use crate::error::Error;
-use crate::fs::{EntryKind, Fs};
+use crate::fs::{self as files, EntryKind, FileKind, Fs, FsError};
 use crate::manifest::{
     self, raw::RawManifest, DepSource, PackageData, PackageFiles, WorkspaceInherit,
 };
@@ -81,10 +81,8 @@ impl Workspace {
 }
 
 pub fn read_manifest(fs: &dyn Fs, file: &str) -> Result<(String, RawManifest), Error> {
-    let bytes = fs.read(file).map_err(|e| match e {
-        crate::fs::FsError::NotFound(_) => {
-            Error::msg(format!("crateplan: manifest {file} does not exist"))
-        }
+    let bytes = files::read_file(fs, file, FileKind::Manifest).map_err(|e| match e {
+        FsError::NotFound(_) => Error::msg(format!("crateplan: manifest {file} does not exist")),
         other => Error::msg(format!("crateplan: cannot read {other}")),
     })?;
     let text = String::from_utf8(bytes)
@@ -96,6 +94,11 @@ pub fn read_manifest(fs: &dyn Fs, file: &str) -> Result<(String, RawManifest), E
 pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
     let root = parent_dir(manifest_path);
     let (_, raw) = read_manifest(fs, manifest_path)?;
+    if raw.package.is_none() && raw.workspace.is_none() {
+        return Err(Error::msg(format!(
+            "crateplan: failed to parse manifest {manifest_path}: manifest is missing either a `[package]` or a `[workspace]`"
+        )));
+    }
     let inherit = raw
         .workspace
         .as_ref()
@@ -202,6 +205,19 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         );
     }
 
+    // Cargo: "two packages named `x` in this workspace".
+    let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in ws.members() {
+        by_name.entry(&p.data.name).or_default().push(&p.dir);
+    }
+    if let Some((name, dirs)) = by_name.iter().find(|(_, dirs)| dirs.len() > 1) {
+        let files: Vec<String> = dirs.iter().map(|d| format!("{d}/Cargo.toml")).collect();
+        return Err(Error::msg(format!(
+            "crateplan: two packages named `{name}` in this workspace: {}. Rename one of them",
+            files.join(", ")
+        )));
+    }
+
     ws.default_members = match raw
         .workspace
         .as_ref()
@@ -296,9 +312,8 @@ pub fn find_workspace_below(
     let mut current = dir.to_string();
     loop {
         let file = format!("{current}/Cargo.toml");
-        if let Ok(bytes) = fs.read(&file) {
-            let text = String::from_utf8_lossy(&bytes);
-            let raw = manifest::parse(&file, &text)?;
+        if files::is_file(fs, &file) {
+            let (_, raw) = read_manifest(fs, &file)?;
             if let Some(w) = &raw.workspace {
                 return Ok(Some(WorkspaceInherit::from_raw(&current, w)));
             }
@@ -353,6 +368,6 @@ fn expand_glob(fs: &dyn Fs, root: &str, pattern: &str) -> Result<Vec<String>, Er
     }
     Ok(dirs
         .into_iter()
-        .filter(|d| fs.read(&format!("{d}/Cargo.toml")).is_ok())
+        .filter(|d| files::is_file(fs, &format!("{d}/Cargo.toml")))
         .collect())
 }

@@ -238,6 +238,8 @@ pub fn normalize(
         }
     }
 
+    check_features(file, &raw.features, &deps)?;
+
     // Implicit features: an optional dependency that no feature names with
     // `dep:` gets a feature of its own name.
     let mut features = raw.features.clone();
@@ -271,6 +273,73 @@ pub fn normalize(
         targets,
         resolver: pkg.resolver.clone(),
     })
+}
+
+/// Refuses `[features]` that cargo refuses when it loads the manifest, with
+/// cargo's words ("failed to parse manifest ... feature `a` includes ..."),
+/// so no plan is made for a package cargo would never build.
+fn check_features(
+    file: &str,
+    features: &BTreeMap<String, Vec<String>>,
+    deps: &[Dependency],
+) -> Result<(), Error> {
+    let optional = |name: &str| -> Option<bool> {
+        let mut found = deps.iter().filter(|d| d.name_in_toml == name).peekable();
+        found.peek()?;
+        Some(found.any(|d| d.optional))
+    };
+    let hidden: std::collections::BTreeSet<&str> = features
+        .values()
+        .flatten()
+        .filter_map(|v| v.strip_prefix("dep:"))
+        .collect();
+    const NOT_OPTIONAL: &str = "A non-optional dependency of the same name is defined; \
+         consider adding `optional = true` to its definition";
+    for (feature, values) in features {
+        for value in values {
+            let problem = match FeatureValue::parse(value) {
+                FeatureValue::Feature(f) if features.contains_key(&f) => None,
+                FeatureValue::Feature(f) => match optional(&f) {
+                    None => Some(format!(
+                        "feature `{feature}` includes `{f}` which is neither a dependency nor another feature"
+                    )),
+                    Some(false) => Some(format!(
+                        "feature `{feature}` includes `{f}`, but `{f}` is not an optional dependency. {NOT_OPTIONAL}"
+                    )),
+                    Some(true) if hidden.contains(f.as_str()) => Some(format!(
+                        "feature `{feature}` includes `{f}`, but `{f}` is an optional dependency without an implicit feature. \
+                         Use `dep:{f}` to enable the dependency"
+                    )),
+                    Some(true) => None,
+                },
+                FeatureValue::Dep(d) => match optional(&d) {
+                    None => Some(format!(
+                        "feature `{feature}` includes `dep:{d}`, but `{d}` is not listed as a dependency"
+                    )),
+                    Some(false) => Some(format!(
+                        "feature `{feature}` includes `dep:{d}`, but `{d}` is not an optional dependency. {NOT_OPTIONAL}"
+                    )),
+                    Some(true) => None,
+                },
+                FeatureValue::DepFeature { dep, weak, .. } => match optional(&dep) {
+                    None => Some(format!(
+                        "feature `{feature}` includes `{value}`, but `{dep}` is not a dependency"
+                    )),
+                    Some(false) if weak => Some(format!(
+                        "feature `{feature}` includes `{value}` with a `?`, but `{dep}` is not an optional dependency. \
+                         A non-optional dependency of the same name is defined; consider removing the `?` or changing the dependency to be optional"
+                    )),
+                    Some(_) => None,
+                },
+            };
+            if let Some(problem) = problem {
+                return Err(Error::msg(format!(
+                    "crateplan: failed to parse manifest {file}: {problem}"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 struct Ctx<'a> {
