@@ -43,8 +43,8 @@ impl Lock {
     pub fn parse(file: &str, text: &str) -> Result<Lock, Error> {
         let lock = Lockfile::from_str(text).map_err(|e| {
             Error::msg(format!(
-                "crateplan: failed to parse {file}: {}. Regenerate it with `cargo generate-lockfile`",
-                e.to_string().trim_end()
+                "crateplan: failed to parse {}. Regenerate it with `cargo generate-lockfile`",
+                describe_parse_error(file, &e.to_string())
             ))
         })?;
         let mut packages = Vec::with_capacity(lock.packages.len());
@@ -124,6 +124,28 @@ impl Lock {
         }
         Ok(Lock { packages })
     }
+}
+
+/// cargo-lock's parse error as `FILE:LINE:COLUMN: reason`: without its
+/// "parse error:" prefix and without the quoted source line, which may be
+/// megabytes long or hold control characters.
+fn describe_parse_error(file: &str, message: &str) -> String {
+    let message = message.trim();
+    let message = message.strip_prefix("parse error: ").unwrap_or(message);
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or("");
+    let reason = lines
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with(|c: char| c == '|' || c.is_ascii_digit()))
+        .last();
+    let position = first
+        .strip_prefix("TOML parse error at line ")
+        .and_then(|rest| rest.split_once(", column "))
+        .map(|(line, col)| format!(":{line}:{}", col.trim()));
+    let text = match (position, reason) {
+        (Some(pos), Some(reason)) => format!("{file}{pos}: {reason}"),
+        _ => format!("{file}: {first}"),
+    };
+    crate::tarball::quote_long(&text)
 }
 
 fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<LockedSource, Error> {

@@ -61,6 +61,25 @@ pub fn quote(bytes: &[u8]) -> String {
     out
 }
 
+/// Like [`quote`], for whole messages: control characters escaped, cut
+/// after 500 characters.
+pub fn quote_long(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(500) {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    let rest = chars.count();
+    if rest > 0 {
+        out.push_str(&format!("… ({rest} more characters)"));
+    }
+    out
+}
+
 /// Checks `bytes` against the lock's checksum, then lists and reads the archive.
 /// `what` names the crate (and file) in errors.
 pub fn read_crate(
