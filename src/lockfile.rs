@@ -41,12 +41,8 @@ pub struct Lock {
 
 impl Lock {
     pub fn parse(file: &str, text: &str) -> Result<Lock, Error> {
-        let lock = Lockfile::from_str(text).map_err(|e| {
-            Error::msg(format!(
-                "crateplan: failed to parse {}. Regenerate it with `cargo generate-lockfile`",
-                describe_parse_error(file, &e.to_string())
-            ))
-        })?;
+        let lock = Lockfile::from_str(text)
+            .map_err(|e| Error::lock(file, describe_parse_error(&e.to_string())))?;
         let mut packages = Vec::with_capacity(lock.packages.len());
         for p in &lock.packages {
             packages.push(LockedPackage {
@@ -65,11 +61,10 @@ impl Lock {
             // Cargo: "package `x` is specified twice in the lockfile". Taking
             // the first would ignore the second's checksum.
             if same.iter().any(|&j| lock.packages[j].source == p.source) {
-                return Err(Error::msg(format!(
-                    "crateplan: failed to parse lock file {file}: package `{}` is specified twice in the lockfile. \
-                     Regenerate it with `cargo generate-lockfile`",
-                    p.name
-                )));
+                return Err(Error::lock(
+                    file,
+                    format!("package `{}` is specified twice in the lockfile", p.name),
+                ));
             }
             same.push(i);
         }
@@ -88,11 +83,13 @@ impl Lock {
                         .find(|&c| lock.packages[c].source == d.source),
                 };
                 let found = found.ok_or_else(|| {
-                    Error::msg(format!(
-                        "crateplan: {file}: package `{} {}` depends on `{} {}`, which the lock does not contain. \
-                         Regenerate it with `cargo generate-lockfile`",
-                        p.name, p.version, d.name, d.version
-                    ))
+                    Error::lock(
+                        file,
+                        format!(
+                            "package `{} {}` depends on `{} {}`, which the lock does not contain",
+                            p.name, p.version, d.name, d.version
+                        ),
+                    )
                 })?;
                 deps.push(found);
             }
@@ -105,12 +102,20 @@ impl Lock {
                 let target = lock
                     .packages
                     .iter()
-                    .position(|c| c.name == r.name && c.version == r.version && c.source == r.source && c.replace.is_none())
+                    .position(|c| {
+                        c.name == r.name
+                            && c.version == r.version
+                            && c.source == r.source
+                            && c.replace.is_none()
+                    })
                     .ok_or_else(|| {
-                        Error::msg(format!(
-                            "crateplan: {file}: `{} {}` is replaced by `{} {}`, which the lock does not contain",
-                            p.name, p.version, r.name, r.version
-                        ))
+                        Error::lock(
+                            file,
+                            format!(
+                                "`{} {}` is replaced by `{} {}`, which the lock does not contain",
+                                p.name, p.version, r.name, r.version
+                            ),
+                        )
                     })?;
                 replaced.insert(i, target);
             }
@@ -126,24 +131,29 @@ impl Lock {
     }
 }
 
-/// cargo-lock's parse error as `FILE:LINE:COLUMN: reason`: without its
-/// "parse error:" prefix and without the quoted source line, which may be
-/// megabytes long or hold control characters.
-fn describe_parse_error(file: &str, message: &str) -> String {
+/// cargo-lock's parse error as `:LINE:COLUMN: reason` (to follow the file
+/// name): without its "parse error:" prefix and without the quoted source
+/// line, which may be megabytes long or hold control characters.
+fn describe_parse_error(message: &str) -> String {
     let message = message.trim();
     let message = message.strip_prefix("parse error: ").unwrap_or(message);
     let mut lines = message.lines();
     let first = lines.next().unwrap_or("");
     let reason = lines
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with(|c: char| c == '|' || c.is_ascii_digit()))
-        .last();
+        .filter(|l| {
+            !l.trim().is_empty()
+                && !l
+                    .trim_start()
+                    .starts_with(|c: char| c == '|' || c.is_ascii_digit())
+        })
+        .next_back();
     let position = first
         .strip_prefix("TOML parse error at line ")
         .and_then(|rest| rest.split_once(", column "))
         .map(|(line, col)| format!(":{line}:{}", col.trim()));
     let text = match (position, reason) {
-        (Some(pos), Some(reason)) => format!("{file}{pos}: {reason}"),
-        _ => format!("{file}: {first}"),
+        (Some(pos), Some(reason)) => format!("{pos}: {reason}"),
+        _ => first.to_string(),
     };
     crate::tarball::quote_long(&text)
 }
@@ -159,9 +169,10 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
         }),
         SourceKind::Git(reference) => {
             let rev = s.precise().map(str::to_string).ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: {file}: git source `{spelled}` has no pinned revision (`#REV`). Run `cargo update`"
-                ))
+                Error::lock(
+                    file,
+                    format!("git source `{spelled}` has no pinned revision (`#REV`)"),
+                )
             })?;
             let reference = match reference {
                 cargo_lock::package::GitReference::DefaultBranch => None,
@@ -177,9 +188,10 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
             })
         }
         SourceKind::Path => Ok(LockedSource::Path),
-        _ => Err(Error::msg(format!(
-            "crateplan: {file}: unsupported source `{spelled}` (local and directory registries are not supported yet)"
-        ))),
+        _ => Err(Error::lock(
+            file,
+            format!("unsupported source `{spelled}` (local and directory registries are not supported yet)"),
+        )),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The whole planning step for one request: load the workspace and lock,
 //! resolve, and either answer the plan or the sources still to fetch.
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::fs::{self as files, Confined, FileKind, Fs};
 use crate::loader::{LocalSources, SourceLoader};
 use crate::lockfile::{Lock, LockedSource};
@@ -78,15 +78,20 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
         .lock_file
         .clone()
         .unwrap_or_else(|| format!("{}/Cargo.lock", ws.root));
-    let lock_bytes = files::read_file(fs, &lock_path, FileKind::Lock).map_err(|e| match e {
-        crate::fs::FsError::NotFound(_) => Error::msg(format!(
-            "crateplan: {lock_path} does not exist. Run `cargo generate-lockfile` in {} and commit Cargo.lock",
+    let lock_bytes = files::read_file(fs, &lock_path, FileKind::Lock).map_err(|e| {
+        let fix = format!(
+            "Run `cargo generate-lockfile` in {} and commit Cargo.lock",
             ws.root
-        )),
-        other => Error::msg(format!("crateplan: cannot read {other}")),
+        );
+        let missing = matches!(e, crate::fs::FsError::NotFound(_));
+        Error::unreadable("lock file", e, missing.then_some(fix))
     })?;
-    let lock_text = String::from_utf8(lock_bytes)
-        .map_err(|_| Error::msg(format!("crateplan: {lock_path} is not UTF-8")))?;
+    let lock_text = String::from_utf8(lock_bytes).map_err(|_| {
+        Error::new(ErrorKind::NotUtf8 {
+            what: "lock file",
+            file: lock_path.clone(),
+        })
+    })?;
     let lock = Lock::parse(&lock_path, &lock_text)?;
     let target = platform(&req.target)?;
     let host = platform(req.host.as_ref().unwrap_or(&req.target))?;
@@ -104,11 +109,13 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
                     && l.version == p.data.version
             })
             .ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: Cargo.lock is out of date: the workspace member `{} {}` ({}/Cargo.toml) is not in {lock_path}. \
-                     Run `cargo generate-lockfile` (or any cargo build) and commit Cargo.lock",
-                    p.data.name, p.data.version, p.dir
-                ))
+                Error::stale_lock(
+                    format!(
+                        "the workspace member `{} {}` ({}/Cargo.toml) is not in {lock_path}",
+                        p.data.name, p.data.version, p.dir
+                    ),
+                    "Run `cargo generate-lockfile` (or any cargo build) and commit Cargo.lock",
+                )
             })?;
         members.insert(p.data.name.clone(), idx);
         member_dirs.insert(p.dir.clone(), idx);
@@ -387,12 +394,11 @@ pub fn resolved_data(
     r: &Resolved,
     idx: usize,
 ) -> Result<std::rc::Rc<crate::manifest::PackageData>, Error> {
-    r.resolution.data.get(&idx).cloned().ok_or_else(|| {
-        Error::msg(format!(
-            "crateplan: internal error: no manifest for `{}`",
-            r.lock.packages[idx].name
-        ))
-    })
+    r.resolution
+        .data
+        .get(&idx)
+        .cloned()
+        .ok_or_else(|| Error::internal(format!("no manifest for `{}`", r.lock.packages[idx].name)))
 }
 
 /// `dir` relative to `root` (`.` for the root itself, `../x` outside it).

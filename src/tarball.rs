@@ -9,7 +9,7 @@
 //! 1 MB `.crate` could claim a 900 MB name; here such a header is refused by
 //! its declared size.
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::manifest::raw::RawManifest;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -92,18 +92,19 @@ pub fn read_crate(
     if let Some(expected) = expected_sha256 {
         let actual = sha256_hex(bytes);
         if !actual.eq_ignore_ascii_case(expected) {
-            return Err(Error::msg(format!(
-                "crateplan: checksum mismatch for {what}: Cargo.lock says sha256 {}, the file has {actual}. \
-                 The file is corrupt or was tampered with; delete it and fetch it again",
-                quote(expected.as_bytes())
-            )));
+            return Err(Error::new(ErrorKind::ChecksumMismatch {
+                krate: what.to_string(),
+                expected: quote(expected.as_bytes()),
+                actual,
+            }));
         }
     }
     let prefix = format!("{name}-{version}/");
     let (files, manifest) = list(bytes, &prefix, MAX_UNPACKED_BYTES).map_err(|e| {
-        Error::msg(format!(
-            "crateplan: {what} is not a valid .crate archive: {e}"
-        ))
+        Error::new(ErrorKind::InvalidCrate {
+            krate: what.to_string(),
+            problem: e,
+        })
     })?;
     let parsed = toml::from_str::<RawManifest>(&manifest).ok();
     Ok(CrateArchive {
@@ -483,6 +484,10 @@ mod tests {
         let bytes = tarball(&[("foo-1.0.0/Cargo.toml", b"", FILE)]);
         let e = read_crate("foo 1.0.0", "foo", "1.0.0", &bytes, Some(&"0".repeat(64))).unwrap_err();
         assert!(
+            matches!(e.kind(), ErrorKind::ChecksumMismatch { krate, .. } if krate == "foo 1.0.0"),
+            "{e:?}"
+        );
+        assert!(
             e.to_string().contains("checksum mismatch for foo 1.0.0"),
             "{e}"
         );
@@ -530,10 +535,16 @@ mod tests {
         *h.as_bytes()
     }
 
+    /// The problem a bad archive is refused with (always that kind).
     fn err(bytes: &[u8]) -> String {
-        read_crate("foo 1.0.0", "foo", "1.0.0", bytes, None)
-            .unwrap_err()
-            .to_string()
+        let e = read_crate("foo 1.0.0", "foo", "1.0.0", bytes, None).unwrap_err();
+        match e.kind() {
+            ErrorKind::InvalidCrate { krate, problem } => {
+                assert_eq!(krate, "foo 1.0.0");
+                problem.clone()
+            }
+            other => panic!("not an InvalidCrate error: {other:?}"),
+        }
     }
 
     #[test]

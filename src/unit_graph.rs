@@ -169,11 +169,10 @@ impl Builder<'_> {
         self.index.insert(key, i);
         if self.depth >= MAX_UNIT_DEPTH {
             let p = &self.r.lock.packages[inst.0];
-            return Err(Error::msg(format!(
-                "crateplan: the dependency chain is more than {MAX_UNIT_DEPTH} units deep at `{} {}`; \
-                 crateplan refuses graphs this deep",
-                p.name, p.version
-            )));
+            return Err(Error::new(crate::error::ErrorKind::TooDeep {
+                package: format!("`{} {}`", p.name, p.version),
+                limit: MAX_UNIT_DEPTH,
+            }));
         }
         self.depth += 1;
         let deps = self.deps(inst, kind, target, mode);

@@ -2,8 +2,8 @@
 //! default-members), and every path package they reach, loaded through an
 //! [`Fs`].
 
-use crate::error::Error;
-use crate::fs::{self as files, EntryKind, FileKind, Fs, FsError};
+use crate::error::{Error, ErrorKind};
+use crate::fs::{self as files, EntryKind, FileKind, Fs};
 use crate::manifest::{
     self, raw::RawManifest, DepSource, PackageData, PackageFiles, WorkspaceInherit,
 };
@@ -81,12 +81,14 @@ impl Workspace {
 }
 
 pub fn read_manifest(fs: &dyn Fs, file: &str) -> Result<(String, RawManifest), Error> {
-    let bytes = files::read_file(fs, file, FileKind::Manifest).map_err(|e| match e {
-        FsError::NotFound(_) => Error::msg(format!("crateplan: manifest {file} does not exist")),
-        other => Error::msg(format!("crateplan: cannot read {other}")),
+    let bytes = files::read_file(fs, file, FileKind::Manifest)
+        .map_err(|e| Error::unreadable("manifest", e, None))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::new(ErrorKind::NotUtf8 {
+            what: "manifest",
+            file: file.to_string(),
+        })
     })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::msg(format!("crateplan: manifest {file} is not UTF-8")))?;
     let raw = manifest::parse(file, &text)?;
     Ok((text, raw))
 }
@@ -95,9 +97,10 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
     let root = parent_dir(manifest_path);
     let (_, raw) = read_manifest(fs, manifest_path)?;
     if raw.package.is_none() && raw.workspace.is_none() {
-        return Err(Error::msg(format!(
-            "crateplan: failed to parse manifest {manifest_path}: manifest is missing either a `[package]` or a `[workspace]`"
-        )));
+        return Err(Error::manifest(
+            manifest_path,
+            "manifest is missing either a `[package]` or a `[workspace]`",
+        ));
     }
     let inherit = raw
         .workspace
@@ -125,11 +128,14 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         for pattern in &w.members {
             let dirs = expand_glob(fs, &root, pattern)?;
             if dirs.is_empty() && !has_glob(pattern) {
-                return Err(Error::msg(format!(
-                    "crateplan: workspace member `{pattern}` in {manifest_path} does not exist \
-                     (no {}/Cargo.toml). Remove it from `workspace.members` or create the package",
-                    manifest::join_path(&root, pattern)
-                )));
+                return Err(Error::workspace(
+                    manifest_path,
+                    format!(
+                        "workspace member `{pattern}` does not exist (no {}/Cargo.toml)",
+                        manifest::join_path(&root, pattern)
+                    ),
+                    Some("Remove it from `workspace.members` or create the package".into()),
+                ));
             }
             for d in dirs {
                 if !excluded
@@ -212,10 +218,14 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
     }
     if let Some((name, dirs)) = by_name.iter().find(|(_, dirs)| dirs.len() > 1) {
         let files: Vec<String> = dirs.iter().map(|d| format!("{d}/Cargo.toml")).collect();
-        return Err(Error::msg(format!(
-            "crateplan: two packages named `{name}` in this workspace: {}. Rename one of them",
-            files.join(", ")
-        )));
+        return Err(Error::workspace(
+            manifest_path,
+            format!(
+                "two packages named `{name}` in this workspace: {}",
+                files.join(", ")
+            ),
+            Some("Rename one of them".into()),
+        ));
     }
 
     ws.default_members = match raw
@@ -228,9 +238,11 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
             for pattern in defaults {
                 for d in expand_glob(fs, &root, pattern)? {
                     if !ws.packages.get(&d).is_some_and(|p| p.member) {
-                        return Err(Error::msg(format!(
-                            "crateplan: default member `{pattern}` in {manifest_path} is not a workspace member"
-                        )));
+                        return Err(Error::workspace(
+                            manifest_path,
+                            format!("default member `{pattern}` is not a workspace member"),
+                            None,
+                        ));
                     }
                     out.push(d);
                 }
@@ -261,9 +273,11 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         "1" => false,
         "2" | "3" => true,
         other => {
-            return Err(Error::msg(format!(
-                "crateplan: {manifest_path}: unknown resolver `{other}` (expected \"1\", \"2\" or \"3\")"
-            )))
+            return Err(Error::workspace(
+                manifest_path,
+                format!("unknown resolver `{other}` (expected \"1\", \"2\" or \"3\")"),
+                None,
+            ))
         }
     };
     Ok(ws)
@@ -347,9 +361,11 @@ fn expand_glob(fs: &dyn Fs, root: &str, pattern: &str) -> Result<Vec<String>, Er
         for d in &dirs {
             if has_glob(component) {
                 let pat = glob::Pattern::new(component).map_err(|e| {
-                    Error::msg(format!(
-                        "crateplan: invalid workspace member pattern `{pattern}`: {e}"
-                    ))
+                    Error::workspace(
+                        root,
+                        format!("invalid workspace member pattern `{pattern}`: {e}"),
+                        None,
+                    )
                 })?;
                 let mut entries = fs
                     .read_dir(if d.is_empty() { "/" } else { d })

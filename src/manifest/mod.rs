@@ -22,10 +22,12 @@ pub fn parse(file: &str, text: &str) -> Result<RawManifest, Error> {
                 format!(":{line}:{col}")
             })
             .unwrap_or_default();
-        Error::msg(format!(
-            "crateplan: failed to parse manifest {file}{pos}: {}",
-            e.message()
-        ))
+        let message = crate::tarball::quote_long(e.message().trim_end());
+        if pos.is_empty() {
+            Error::manifest(file, message)
+        } else {
+            Error::manifest(file, format!("{pos}: {message}"))
+        }
     })
 }
 
@@ -167,20 +169,17 @@ pub fn normalize(
     let pkg = raw
         .package
         .as_ref()
-        .ok_or_else(|| Error::msg(format!("crateplan: {file} has no [package] section")))?;
+        .ok_or_else(|| Error::manifest(file, "no [package] section"))?;
     let name = pkg
         .name
         .clone()
-        .ok_or_else(|| Error::msg(format!("crateplan: {file}: [package] has no `name`")))?;
+        .ok_or_else(|| Error::manifest(file, "[package] has no `name`"))?;
     let version_text = match &pkg.version {
         Some(v) => ctx.inherit("version", v, |p| p.version.clone())?,
         None => "0.0.0".to_string(),
     };
-    let version = Version::parse(&version_text).map_err(|e| {
-        Error::msg(format!(
-            "crateplan: {file}: invalid version `{version_text}`: {e}"
-        ))
-    })?;
+    let version = Version::parse(&version_text)
+        .map_err(|e| Error::manifest(file, format!("invalid version `{version_text}`: {e}")))?;
     let edition = match &pkg.edition {
         Some(e) => ctx.inherit("edition", e, |p| p.edition.clone())?,
         None => "2015".to_string(),
@@ -333,9 +332,7 @@ fn check_features(
                 },
             };
             if let Some(problem) = problem {
-                return Err(Error::msg(format!(
-                    "crateplan: failed to parse manifest {file}: {problem}"
-                )));
+                return Err(Error::manifest(file, problem));
             }
         }
     }
@@ -350,10 +347,10 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn workspace(&self, what: &str) -> Result<&WorkspaceInherit, Error> {
         self.ws.ok_or_else(|| {
-            Error::msg(format!(
-                "crateplan: {}: `{what}` says `workspace = true` but the package is in no workspace",
-                self.file
-            ))
+            Error::manifest(
+                self.file,
+                format!("`{what}` says `workspace = true` but the package is in no workspace"),
+            )
         })
     }
 
@@ -368,10 +365,13 @@ impl Ctx<'_> {
             Inheritable::Inherit { .. } => {
                 let ws = self.workspace(field)?;
                 get(&ws.package).ok_or_else(|| {
-                    Error::msg(format!(
-                        "crateplan: {}: `{field}.workspace = true`, but {}/Cargo.toml has no `workspace.package.{field}`",
-                        self.file, ws.root
-                    ))
+                    Error::manifest(
+                        self.file,
+                        format!(
+                            "`{field}.workspace = true`, but {}/Cargo.toml has no `workspace.package.{field}`",
+                            ws.root
+                        ),
+                    )
                 })
             }
         }
@@ -395,10 +395,13 @@ impl Ctx<'_> {
         let (d, base) = if detailed.workspace {
             let ws = self.workspace(&format!("dependencies.{key}"))?;
             let inherited = ws.dependencies.get(key).ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: {}: dependency `{key}` says `workspace = true`, but {}/Cargo.toml has no `workspace.dependencies.{key}`",
-                    self.file, ws.root
-                ))
+                Error::manifest(
+                    self.file,
+                    format!(
+                        "dependency `{key}` says `workspace = true`, but {}/Cargo.toml has no `workspace.dependencies.{key}`",
+                        ws.root
+                    ),
+                )
             })?;
             let mut merged = match inherited {
                 RawDep::Version(v) => DetailedDep {
@@ -422,10 +425,10 @@ impl Ctx<'_> {
             .as_deref()
             .map(|v| {
                 VersionReq::parse(v).map_err(|e| {
-                    Error::msg(format!(
-                        "crateplan: {}: dependency `{key}` has an invalid version requirement `{v}`: {e}",
-                        self.file
-                    ))
+                    Error::manifest(
+                        self.file,
+                        format!("dependency `{key}` has an invalid version requirement `{v}`: {e}"),
+                    )
                 })
             })
             .transpose()?;

@@ -5,7 +5,7 @@
 pub mod features;
 pub mod graph;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::manifest::{FeatureValue, PackageData};
 use crate::plan::{DepKind, PlatformKind};
 use crate::request::Selection;
@@ -55,8 +55,8 @@ pub fn select_roots(
         let mut out = Vec::new();
         for name in &sel.packages {
             let idx = members.get(name).ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: package `{name}` is not a member of the workspace (members: {})",
+                Error::selection(format!(
+                    "package `{name}` is not a member of the workspace (members: {})",
                     members.keys().cloned().collect::<Vec<_>>().join(", ")
                 ))
             })?;
@@ -75,7 +75,7 @@ pub fn select_roots(
     for &idx in &chosen {
         let data = graph
             .data(idx)?
-            .ok_or_else(|| Error::msg("crateplan: internal error: member manifest missing"))?;
+            .ok_or_else(|| Error::internal("member manifest missing"))?;
         let mut fvs = Vec::new();
         for f in sel
             .features
@@ -84,8 +84,8 @@ pub fn select_roots(
             .filter(|f| !f.is_empty())
         {
             if f.matches('/').count() > 1 {
-                return Err(Error::msg(format!(
-                    "crateplan: multiple slashes in feature `{f}` is not allowed (in the selection's features)"
+                return Err(Error::selection(format!(
+                    "multiple slashes in feature `{f}` is not allowed"
                 )));
             }
             let has_dep = |d: &str| data.deps.iter().any(|dep| dep.name_in_toml == d);
@@ -157,9 +157,7 @@ pub fn select_roots(
                     many.join(", ")
                 ),
             };
-            return Err(Error::msg(format!(
-                "crateplan: {what}. Check the requested features (`features` in lib.nix, `--features` on the command line)"
-            )));
+            return Err(Error::selection(what));
         }
     }
     Ok(roots)
@@ -304,12 +302,7 @@ fn cycle_error(graph: &Graph<'_>, cycle: &[InstanceId]) -> Error {
         format!("`{} v{}`", p.name, p.version)
     };
     let steps: Vec<String> = cycle.iter().map(name).collect();
-    Error::msg(format!(
-        "crateplan: cyclic package dependency: package {} depends on itself. Cycle: {}. \
-         Cargo refuses this too: break the cycle (only dev-dependencies may form one)",
-        steps[0],
-        steps.join(" -> ")
-    ))
+    Error::new(ErrorKind::CyclicDependency { cycle: steps })
 }
 
 fn instance(
