@@ -139,14 +139,12 @@ fn describe_parse_error(message: &str) -> String {
     let message = message.strip_prefix("parse error: ").unwrap_or(message);
     let mut lines = message.lines();
     let first = lines.next().unwrap_or("");
-    let reason = lines
-        .filter(|l| {
-            !l.trim().is_empty()
-                && !l
-                    .trim_start()
-                    .starts_with(|c: char| c == '|' || c.is_ascii_digit())
-        })
-        .next_back();
+    let reason = lines.rfind(|l| {
+        !l.trim().is_empty()
+            && !l
+                .trim_start()
+                .starts_with(|c: char| c == '|' || c.is_ascii_digit())
+    });
     let position = first
         .strip_prefix("TOML parse error at line ")
         .and_then(|rest| rest.split_once(", column "))

@@ -133,6 +133,17 @@ impl<H: Host> Fs for NixFs<'_, H> {
         Ok(bytes)
     }
 
+    /// `pathExists` first, so that looking for a manifest above a package
+    /// (up to `/nix/store/Cargo.toml`) never lists the store.
+    fn kind(&self, path: &str) -> Result<EntryKind, FsError> {
+        self.existing(path)?;
+        Ok(match self.raw_type(path)?.as_slice() {
+            b"regular" => EntryKind::File,
+            b"directory" => EntryKind::Dir,
+            _ => EntryKind::Other,
+        })
+    }
+
     fn read_dir(&self, path: &str) -> Result<Vec<(String, EntryKind)>, FsError> {
         let v = self.existing(path)?;
         let listing = self.host.call(self.read_dir, &[v]);
