@@ -392,3 +392,47 @@ pub fn feature_enabled(required: &str, features: &[String]) -> bool {
     let name = required.split('/').next().unwrap_or(required);
     features.iter().any(|f| f == required || f == name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(edges: &[(usize, usize, DepKind)]) -> BTreeMap<InstanceId, InstanceData> {
+        let mut out: BTreeMap<InstanceId, InstanceData> = BTreeMap::new();
+        for &(from, to, kind) in edges {
+            for i in [from, to] {
+                out.entry((i, PlatformKind::Target))
+                    .or_insert_with(|| InstanceData {
+                        features: Vec::new(),
+                        deps: Vec::new(),
+                        bins: Vec::new(),
+                    });
+            }
+            out.get_mut(&(from, PlatformKind::Target))
+                .unwrap()
+                .deps
+                .push((format!("c{to}"), (to, PlatformKind::Target), kind));
+        }
+        out
+    }
+
+    #[test]
+    fn cycles_are_found_and_named_in_order() {
+        let g = graph(&[
+            (0, 1, DepKind::Normal),
+            (1, 2, DepKind::Build),
+            (2, 1, DepKind::Normal),
+        ]);
+        let cycle: Vec<usize> = find_cycle(&g).unwrap().iter().map(|i| i.0).collect();
+        assert_eq!(cycle, [1, 2, 1]);
+    }
+
+    #[test]
+    fn dev_dependency_cycles_are_allowed_and_deep_chains_cost_no_stack() {
+        let g = graph(&[(0, 1, DepKind::Normal), (1, 0, DepKind::Dev)]);
+        assert_eq!(find_cycle(&g), None);
+        let chain: Vec<(usize, usize, DepKind)> =
+            (0..50_000).map(|i| (i, i + 1, DepKind::Normal)).collect();
+        assert_eq!(find_cycle(&graph(&chain)), None);
+    }
+}
