@@ -41,6 +41,7 @@ pub struct Lock {
 
 impl Lock {
     pub fn parse(file: &str, text: &str) -> Result<Lock, Error> {
+        check_checksums(file, text)?;
         let lock = Lockfile::from_str(text)
             .map_err(|e| Error::lock(file, describe_parse_error(&e.to_string())))?;
         let mut packages = Vec::with_capacity(lock.packages.len());
@@ -129,6 +130,43 @@ impl Lock {
         }
         Ok(Lock { packages })
     }
+}
+
+/// Refuses checksums that are not ASCII before cargo-lock sees them: it
+/// slices them by bytes and panics on a multi-byte character (found by
+/// `fuzz/fuzz_targets/lockfile.rs`). A lock that does not parse as TOML is
+/// left to cargo-lock, which reports it.
+fn check_checksums(file: &str, text: &str) -> Result<(), Error> {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return Ok(());
+    };
+    let packages = table
+        .get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("checksum"));
+    let metadata = table
+        .get("metadata")
+        .and_then(|m| m.as_table())
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with("checksum "))
+        .map(|(_, v)| v);
+    for sum in packages.chain(metadata) {
+        if let Some(s) = sum.as_str() {
+            if !s.is_ascii() {
+                return Err(Error::lock(
+                    file,
+                    format!(
+                        "invalid checksum `{}`: expected 64 hex characters",
+                        crate::tarball::quote(s.as_bytes())
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// cargo-lock's parse error as `:LINE:COLUMN: reason` (to follow the file
@@ -282,5 +320,19 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             e.to_string().contains("does not contain") || e.to_string().contains("Cargo.lock"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_non_ascii_checksum_is_an_error_not_a_panic() {
+        let sum = format!("872831b64\u{39a}{}", "0".repeat(53));
+        let text = format!(
+            "version = 4\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{sum}\"\n"
+        );
+        let e = Lock::parse("/w/Cargo.lock", &text).unwrap_err();
+        assert!(
+            matches!(e.kind(), crate::error::ErrorKind::InvalidLock { .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("invalid checksum"), "{e}");
     }
 }
