@@ -734,3 +734,16 @@ fn a_malformed_request() {
     assert!(run.stdout.contains("malformed request"), "{}", run.stdout);
     assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
 }
+
+#[test]
+fn a_non_ascii_checksum_in_the_lock() {
+    // Found by fuzz/fuzz_targets/lockfile.rs: cargo-lock panicked on it.
+    let sum = format!("872831b64\u{39a}{}", "0".repeat(53));
+    let ws = Ws::new("non-ascii-checksum").app(
+        "",
+        &format!(
+            "\n[[package]]\nname = \"leaf\"\nversion = \"1.0.0\"\nsource = \"{CRATES_IO}\"\nchecksum = \"{sum}\"\n"
+        ),
+    );
+    assert_refused(&ws, &[], "invalid checksum `872831b64Κ");
+}
