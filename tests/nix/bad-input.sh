@@ -51,8 +51,9 @@ measured() {
     if [ -n "$hwm" ] && [ "$hwm" -gt "$peak" ]; then peak=$hwm; fi
     sleep 0.05
   done
-  wait "$pid"
-  echo $? >"$tmp/rc"
+  local rc=0
+  wait "$pid" || rc=$? # (errexit would end the check here)
+  echo "$rc" >"$tmp/rc"
   echo "$peak" >"$tmp/rss"
 }
 
