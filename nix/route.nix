@@ -32,6 +32,9 @@ let
 
   wasmModule = ./crateplan.wasm;
 
+  # The largest request the exec route passes as one argument (bytes).
+  maxInlineRequest = 100000;
+
   routes = {
     plugin = {
       available = builtins ? crateplan;
@@ -75,9 +78,16 @@ let
                 cli = "${bootstrapCli null}/bin/crateplan";
                 request = json;
                 passAsFile = [ "request" ];
+                # `crateplan answer` answers every planner error itself;
+                # if it ever crashes, the crash becomes an error answer too,
+                # so it is not shown under the note about disabled IFD.
                 args = [
                   "-c"
-                  ''"$cli" answer "$requestPath" > "$out"''
+                  ''
+                    "$cli" answer "$requestPath" > "$out" && exit 0
+                    status=$?
+                    printf '{"ok":false,"error":"crateplan: internal error: the planner crashed (exit status %s) in the ifd route; its output is in the build log of %s. Please report this as a bug"}' "$status" "$out" > "$out"
+                  ''
                 ];
               })
             )
@@ -86,14 +96,34 @@ let
     exec = {
       available = builtins ? exec;
       enable = "set `allow-unsafe-native-code-during-evaluation = true` and pass `crateplan` (the CLI's path) unless crateplan is on PATH";
+      # The request goes on the command line when it fits in one argument
+      # (Linux allows 128 KiB), so nothing is written to the store; a
+      # larger one goes through a file, which a read-only evaluation (plain
+      # `nix-instantiate --eval`) cannot write: that is said, not hidden
+      # behind "No such file or directory".
       call =
         json:
-        builtins.exec [
-          (toString execCli)
-          "answer"
-          "--nix"
-          (unsafeDiscardStringContext (builtins.toFile "crateplan-request.json" json))
-        ];
+        let
+          text = unsafeDiscardStringContext json;
+          file = unsafeDiscardStringContext (builtins.toFile "crateplan-request.json" json);
+        in
+        if builtins.stringLength text <= maxInlineRequest then
+          builtins.exec [
+            (toString execCli)
+            "answer"
+            "--nix"
+            "--inline"
+            text
+          ]
+        else if builtins.pathExists file then
+          builtins.exec [
+            (toString execCli)
+            "answer"
+            "--nix"
+            file
+          ]
+        else
+          util.crateplanError "the exec route must write its ${toString (builtins.stringLength text)}-byte request to the Nix store, and this evaluation is read-only: use `nix eval`, or `nix-instantiate --eval --read-write-mode`";
     };
   };
 

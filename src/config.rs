@@ -251,7 +251,7 @@ fn is_file(fs: &dyn Fs, path: &str) -> bool {
 pub fn load(fs: &dyn Fs, files: &[String], cli: &[String]) -> Result<CargoConfig, Error> {
     let mut root = Node::Table(BTreeMap::new(), Def::File(String::new()));
     for file in files {
-        let bytes = fs.read(file)?;
+        let bytes = crate::fs::read_file(fs, file, crate::fs::FileKind::Config)?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::msg(format!("crateplan: cargo config {file} is not UTF-8")))?;
         let table: toml::Table = toml::from_str(&text).map_err(|e| {
@@ -497,7 +497,7 @@ mod tests {
     struct MemFs(BTreeMap<String, String>);
 
     impl Fs for MemFs {
-        fn read(&self, path: &str) -> Result<Vec<u8>, FsError> {
+        fn read_limited(&self, path: &str, _max: u64) -> Result<Vec<u8>, FsError> {
             self.0
                 .get(path)
                 .map(|s| s.clone().into_bytes())

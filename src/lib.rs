@@ -24,7 +24,7 @@ pub mod tarball;
 pub mod unit_graph;
 pub mod workspace;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use request::{Answer, Fetch, Request};
 
 /// The one boundary: a JSON [`Request`] in, a JSON [`Answer`] out.
@@ -32,7 +32,12 @@ pub use request::{Answer, Fetch, Request};
 pub fn plan_json(fs: &dyn fs::Fs, request: &[u8]) -> Vec<u8> {
     let answer = match serde_json::from_slice::<Request>(request) {
         Ok(req) => answer(fs, &req),
-        Err(e) => error_answer(format!("crateplan: malformed request: {e}")),
+        Err(e) => error_answer(
+            Error::new(error::ErrorKind::MalformedRequest {
+                problem: tarball::quote_long(&e.to_string()),
+            })
+            .to_string(),
+        ),
     };
     serde_json::to_vec(&answer).expect("answers always serialize")
 }

@@ -2,8 +2,8 @@
 //! registry crates from `.crate` files, git packages from checkouts. What is
 //! not available yet becomes a [`Fetch`] for the caller to supply.
 
-use crate::error::Error;
-use crate::fs::{EntryKind, Fs};
+use crate::error::{Error, ErrorKind};
+use crate::fs::{self as files, EntryKind, FileKind, Fs};
 use crate::lockfile::{Lock, LockedSource};
 use crate::manifest::{self, PackageData};
 use crate::request::Fetch;
@@ -88,6 +88,21 @@ pub fn registry_fetch(
     version: &str,
     sha256: &str,
 ) -> Result<Fetch, Error> {
+    // Registry crate names are ASCII letters, digits, `-` and `_` (cargo and
+    // crates.io refuse others); anything else would also reach the URL.
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::lock(
+            "Cargo.lock",
+            format!(
+                "the registry package `{}` is not a valid crate name (ASCII letters, digits, `-` and `_` only)",
+                crate::tarball::quote(name.as_bytes())
+            ),
+        ));
+    }
     let url = if index == CRATES_IO_GIT || index == CRATES_IO_SPARSE {
         format!("https://static.crates.io/crates/{name}/{name}-{version}.crate")
     } else {
@@ -99,11 +114,10 @@ pub fn registry_fetch(
             .get(bare)
             .or_else(|| registries.get(index))
             .ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: `{name} {version}` comes from the registry `{bare}`, which crateplan does not know. \
-                     Map its index URL to its download URL in `registries` \
-                     (for example registries.\"{bare}\" = \"https://example.com/api/v1/crates/{{crate}}/{{version}}/download\")"
-                ))
+                Error::new(ErrorKind::UnknownRegistry {
+                    package: format!("`{name} {version}`"),
+                    registry: bare.to_string(),
+                })
             })?;
         expand_template(template, name, version, sha256)
     };
@@ -131,11 +145,16 @@ fn expand_template(template: &str, name: &str, version: &str, sha256: &str) -> S
             template.trim_end_matches('/')
         );
     }
-    let prefix = match name.len() {
+    // By characters, not bytes: callers check names are ASCII, but this
+    // must never panic on a name that is not.
+    let chars: Vec<char> = name.chars().collect();
+    let part = |r: std::ops::Range<usize>| chars[r].iter().collect::<String>();
+    let prefix = match chars.len() {
+        0 => String::new(),
         1 => "1".to_string(),
         2 => "2".to_string(),
-        3 => format!("3/{}", &name[..1]),
-        _ => format!("{}/{}", &name[..2], &name[2..4]),
+        3 => format!("3/{}", part(0..1)),
+        _ => format!("{}/{}", part(0..2), part(2..4)),
     };
     template
         .replace("{crate}", name)
@@ -169,20 +188,21 @@ impl Loader for SourceLoader<'_> {
                         self.path_dirs.insert(index, p.dir.clone());
                         Ok(Some(p.data.clone()))
                     }
-                    None => Err(Error::msg(format!(
-                        "crateplan: Cargo.lock is out of date: it lists the path package `{} {}`, \
-                         but no workspace member or path dependency has that name and version. \
-                         Run `cargo generate-lockfile` (or any cargo build) and commit Cargo.lock",
-                        pkg.name, pkg.version
-                    ))),
+                    None => Err(Error::stale_lock(
+                        format!(
+                            "it lists the path package `{} {}`, but no workspace member or path dependency has that name and version",
+                            pkg.name, pkg.version
+                        ),
+                        "Run `cargo generate-lockfile` (or any cargo build) and commit Cargo.lock",
+                    )),
                 }
             }
             LockedSource::Registry { index: registry } => {
                 let checksum = pkg.checksum.clone().ok_or_else(|| {
-                    Error::msg(format!(
-                        "crateplan: Cargo.lock has no checksum for `{} {}`; run `cargo generate-lockfile`",
-                        pkg.name, pkg.version
-                    ))
+                    Error::stale_lock(
+                        format!("it has no checksum for `{} {}`", pkg.name, pkg.version),
+                        "Run `cargo generate-lockfile`",
+                    )
                 })?;
                 let version = pkg.version.to_string();
                 let fetch =
@@ -192,9 +212,8 @@ impl Loader for SourceLoader<'_> {
                     return Ok(None);
                 };
                 let what = format!("`{} {}` ({path})", pkg.name, version);
-                let bytes = self.fs.read(&path).map_err(|e| {
-                    Error::msg(format!("crateplan: cannot read the .crate of {what}: {e}"))
-                })?;
+                let bytes = files::read_file(self.fs, &path, FileKind::CrateArchive)
+                    .map_err(|e| Error::unreadable(".crate archive", e, None))?;
                 let archive =
                     tarball::read_crate(&what, &pkg.name, &version, &bytes, Some(&checksum))?;
                 let file = format!("{path}!/Cargo.toml");
@@ -238,11 +257,13 @@ impl Loader for SourceLoader<'_> {
                         return Ok(Some(data));
                     }
                 }
-                Err(Error::msg(format!(
-                    "crateplan: the git checkout of {url} at {rev} ({root}) has no package `{} {}`. \
-                     Cargo.lock may be out of date: run `cargo update -p {}`",
-                    pkg.name, pkg.version, pkg.name
-                )))
+                Err(Error::stale_lock(
+                    format!(
+                        "the git checkout of {url} at {rev} ({root}) has no package `{} {}`",
+                        pkg.name, pkg.version
+                    ),
+                    format!("Run `cargo update -p {}`", pkg.name),
+                ))
             }
         }
     }
@@ -318,11 +339,29 @@ mod tests {
         );
         let e = registry_fetch(&regs, "registry+https://other/index", "foo", "0.1.0", "ab")
             .unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::UnknownRegistry { registry, .. } if registry == "https://other/index"),
+            "{e:?}"
+        );
         assert!(e.to_string().contains("registries"), "{e}");
         assert_eq!(
             expand_template("https://x/{prefix}/{crate}", "abcd", "1", ""),
             "https://x/ab/cd/abcd"
         );
+        assert_eq!(
+            expand_template("https://x/{prefix}/{crate}", "äöüß", "1", ""),
+            "https://x/äö/üß/äöüß"
+        );
+        let e = registry_fetch(
+            &regs,
+            "sparse+https://my.registry/index",
+            "äö",
+            "1.0.0",
+            "ab",
+        )
+        .unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::InvalidLock { .. }), "{e:?}");
+        assert!(e.to_string().contains("not a valid crate name"), "{e}");
         assert_eq!(
             expand_template("https://x/api", "abc", "1.0.0", ""),
             "https://x/api/abc/1.0.0/download"

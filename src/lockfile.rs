@@ -41,12 +41,9 @@ pub struct Lock {
 
 impl Lock {
     pub fn parse(file: &str, text: &str) -> Result<Lock, Error> {
-        let lock = Lockfile::from_str(text).map_err(|e| {
-            Error::msg(format!(
-                "crateplan: failed to parse {file}: {}. Regenerate it with `cargo generate-lockfile`",
-                e.to_string().trim_end()
-            ))
-        })?;
+        check_checksums(file, text)?;
+        let lock = Lockfile::from_str(text)
+            .map_err(|e| Error::lock(file, describe_parse_error(&e.to_string())))?;
         let mut packages = Vec::with_capacity(lock.packages.len());
         for p in &lock.packages {
             packages.push(LockedPackage {
@@ -59,10 +56,18 @@ impl Lock {
         }
         let mut by_name_version: BTreeMap<(&str, &Version), Vec<usize>> = BTreeMap::new();
         for (i, p) in lock.packages.iter().enumerate() {
-            by_name_version
+            let same = by_name_version
                 .entry((p.name.as_str(), &p.version))
-                .or_default()
-                .push(i);
+                .or_default();
+            // Cargo: "package `x` is specified twice in the lockfile". Taking
+            // the first would ignore the second's checksum.
+            if same.iter().any(|&j| lock.packages[j].source == p.source) {
+                return Err(Error::lock(
+                    file,
+                    format!("package `{}` is specified twice in the lockfile", p.name),
+                ));
+            }
+            same.push(i);
         }
         for (i, p) in lock.packages.iter().enumerate() {
             let mut deps = Vec::with_capacity(p.dependencies.len());
@@ -79,11 +84,13 @@ impl Lock {
                         .find(|&c| lock.packages[c].source == d.source),
                 };
                 let found = found.ok_or_else(|| {
-                    Error::msg(format!(
-                        "crateplan: {file}: package `{} {}` depends on `{} {}`, which the lock does not contain. \
-                         Regenerate it with `cargo generate-lockfile`",
-                        p.name, p.version, d.name, d.version
-                    ))
+                    Error::lock(
+                        file,
+                        format!(
+                            "package `{} {}` depends on `{} {}`, which the lock does not contain",
+                            p.name, p.version, d.name, d.version
+                        ),
+                    )
                 })?;
                 deps.push(found);
             }
@@ -96,12 +103,20 @@ impl Lock {
                 let target = lock
                     .packages
                     .iter()
-                    .position(|c| c.name == r.name && c.version == r.version && c.source == r.source && c.replace.is_none())
+                    .position(|c| {
+                        c.name == r.name
+                            && c.version == r.version
+                            && c.source == r.source
+                            && c.replace.is_none()
+                    })
                     .ok_or_else(|| {
-                        Error::msg(format!(
-                            "crateplan: {file}: `{} {}` is replaced by `{} {}`, which the lock does not contain",
-                            p.name, p.version, r.name, r.version
-                        ))
+                        Error::lock(
+                            file,
+                            format!(
+                                "`{} {}` is replaced by `{} {}`, which the lock does not contain",
+                                p.name, p.version, r.name, r.version
+                            ),
+                        )
                     })?;
                 replaced.insert(i, target);
             }
@@ -117,6 +132,68 @@ impl Lock {
     }
 }
 
+/// Refuses checksums that are not ASCII before cargo-lock sees them: it
+/// slices them by bytes and panics on a multi-byte character (found by
+/// `fuzz/fuzz_targets/lockfile.rs`). A lock that does not parse as TOML is
+/// left to cargo-lock, which reports it.
+fn check_checksums(file: &str, text: &str) -> Result<(), Error> {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return Ok(());
+    };
+    let packages = table
+        .get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("checksum"));
+    let metadata = table
+        .get("metadata")
+        .and_then(|m| m.as_table())
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with("checksum "))
+        .map(|(_, v)| v);
+    for sum in packages.chain(metadata) {
+        if let Some(s) = sum.as_str() {
+            if !s.is_ascii() {
+                return Err(Error::lock(
+                    file,
+                    format!(
+                        "invalid checksum `{}`: expected 64 hex characters",
+                        crate::tarball::quote(s.as_bytes())
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// cargo-lock's parse error as `:LINE:COLUMN: reason` (to follow the file
+/// name): without its "parse error:" prefix and without the quoted source
+/// line, which may be megabytes long or hold control characters.
+fn describe_parse_error(message: &str) -> String {
+    let message = message.trim();
+    let message = message.strip_prefix("parse error: ").unwrap_or(message);
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or("");
+    let reason = lines.rfind(|l| {
+        !l.trim().is_empty()
+            && !l
+                .trim_start()
+                .starts_with(|c: char| c == '|' || c.is_ascii_digit())
+    });
+    let position = first
+        .strip_prefix("TOML parse error at line ")
+        .and_then(|rest| rest.split_once(", column "))
+        .map(|(line, col)| format!(":{line}:{}", col.trim()));
+    let text = match (position, reason) {
+        (Some(pos), Some(reason)) => format!("{pos}: {reason}"),
+        _ => first.to_string(),
+    };
+    crate::tarball::quote_long(&text)
+}
+
 fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<LockedSource, Error> {
     let Some(s) = source else {
         return Ok(LockedSource::Path);
@@ -128,9 +205,10 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
         }),
         SourceKind::Git(reference) => {
             let rev = s.precise().map(str::to_string).ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: {file}: git source `{spelled}` has no pinned revision (`#REV`). Run `cargo update`"
-                ))
+                Error::lock(
+                    file,
+                    format!("git source `{spelled}` has no pinned revision (`#REV`)"),
+                )
             })?;
             let reference = match reference {
                 cargo_lock::package::GitReference::DefaultBranch => None,
@@ -146,9 +224,10 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
             })
         }
         SourceKind::Path => Ok(LockedSource::Path),
-        _ => Err(Error::msg(format!(
-            "crateplan: {file}: unsupported source `{spelled}` (local and directory registries are not supported yet)"
-        ))),
+        _ => Err(Error::lock(
+            file,
+            format!("unsupported source `{spelled}` (local and directory registries are not supported yet)"),
+        )),
     }
 }
 
@@ -241,5 +320,19 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             e.to_string().contains("does not contain") || e.to_string().contains("Cargo.lock"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_non_ascii_checksum_is_an_error_not_a_panic() {
+        let sum = format!("872831b64\u{39a}{}", "0".repeat(53));
+        let text = format!(
+            "version = 4\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{sum}\"\n"
+        );
+        let e = Lock::parse("/w/Cargo.lock", &text).unwrap_err();
+        assert!(
+            matches!(e.kind(), crate::error::ErrorKind::InvalidLock { .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("invalid checksum"), "{e}");
     }
 }

@@ -3,11 +3,11 @@
 
 use clap::{Args, Parser, Subcommand};
 use crateplan::cargo_home::{CargoHome, Chain, CrateDir};
-use crateplan::fs::RealFs;
+use crateplan::fs::{FileKind, Fs, RealFs};
 use crateplan::loader::LocalSources;
 use crateplan::planner::{self, Outcome};
 use crateplan::request::{PlatformSpec, Request, Selection};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -32,6 +32,10 @@ enum Command {
         /// Print the answer as a Nix string literal (for `builtins.exec`).
         #[arg(long)]
         nix: bool,
+        /// REQUEST is the JSON text itself, not a file (the exec route
+        /// uses this, so a read-only evaluation needs no request file).
+        #[arg(long)]
+        inline: bool,
         /// The request file; `-` reads standard input.
         request: String,
     },
@@ -107,7 +111,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Answer { nix, request } => answer(nix, &request),
+        Command::Answer {
+            nix,
+            inline,
+            request,
+        } => answer(nix, inline, &request),
         Command::Plan(args) => {
             let (req, home) = request_from(&args)?;
             let resolved = resolve(&req, &home)?;
@@ -242,13 +250,26 @@ fn platform_spec(triple: String) -> Result<PlatformSpec, String> {
     })
 }
 
-fn answer(nix: bool, request: &str) -> Result<(), String> {
-    let bytes = if request == "-" {
+fn answer(nix: bool, inline: bool, request: &str) -> Result<(), String> {
+    // Requests are bounded like every other input (a few KB in practice).
+    let max = FileKind::Lock.max_bytes();
+    let too_large = || format!("crateplan: the request is larger than {} MiB", max >> 20);
+    let bytes = if inline {
+        request.as_bytes().to_vec()
+    } else if request == "-" {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
+        std::io::stdin()
+            .take(max + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("crateplan: reading the request from standard input: {e}"))?;
+        if buf.len() as u64 > max {
+            return Err(too_large());
+        }
         buf
     } else {
-        std::fs::read(request).map_err(|e| format!("crateplan: request {request}: {e}"))?
+        RealFs
+            .read_limited(request, max)
+            .map_err(|e| format!("crateplan: cannot read the request {e}"))?
     };
     let answer = crateplan::plan_json(&RealFs, &bytes);
     let mut out = std::io::stdout().lock();

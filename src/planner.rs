@@ -2,8 +2,8 @@
 //! resolve, and either answer the plan or the sources still to fetch.
 
 use crate::config::{self, CargoConfig, Role};
-use crate::error::Error;
-use crate::fs::Fs;
+use crate::error::{Error, ErrorKind};
+use crate::fs::{self as files, Confined, FileKind, Fs};
 use crate::loader::{LocalSources, SourceLoader};
 use crate::lockfile::{Lock, LockedSource};
 use crate::plan::{self, Plan, PlatformInfo, Platforms};
@@ -90,15 +90,20 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
         .lock_file
         .clone()
         .unwrap_or_else(|| format!("{}/Cargo.lock", ws.root));
-    let lock_bytes = fs.read(&lock_path).map_err(|e| match e {
-        crate::fs::FsError::NotFound(_) => Error::msg(format!(
-            "crateplan: {lock_path} does not exist. Run `cargo generate-lockfile` in {} and commit Cargo.lock",
+    let lock_bytes = files::read_file(fs, &lock_path, FileKind::Lock).map_err(|e| {
+        let fix = format!(
+            "Run `cargo generate-lockfile` in {} and commit Cargo.lock",
             ws.root
-        )),
-        other => Error::msg(format!("crateplan: cannot read {other}")),
+        );
+        let missing = matches!(e, crate::fs::FsError::NotFound(_));
+        Error::unreadable("lock file", e, missing.then_some(fix))
     })?;
-    let lock_text = String::from_utf8(lock_bytes)
-        .map_err(|_| Error::msg(format!("crateplan: {lock_path} is not UTF-8")))?;
+    let lock_text = String::from_utf8(lock_bytes).map_err(|_| {
+        Error::new(ErrorKind::NotUtf8 {
+            what: "lock file",
+            file: lock_path.clone(),
+        })
+    })?;
     let lock = Lock::parse(&lock_path, &lock_text)?;
     let target = platform(&req.target)?;
     let host = platform(req.host.as_ref().unwrap_or(&req.target))?;
@@ -116,11 +121,13 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
                     && l.version == p.data.version
             })
             .ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: Cargo.lock is out of date: the workspace member `{} {}` ({}/Cargo.toml) is not in {lock_path}. \
-                     Run `cargo generate-lockfile` (or any cargo build) and commit Cargo.lock",
-                    p.data.name, p.data.version, p.dir
-                ))
+                Error::stale_lock(
+                    format!(
+                        "the workspace member `{} {}` ({}/Cargo.toml) is not in {lock_path}",
+                        p.data.name, p.data.version, p.dir
+                    ),
+                    "Run `cargo generate-lockfile` (or any cargo build) and commit Cargo.lock",
+                )
             })?;
         members.insert(p.data.name.clone(), idx);
         member_dirs.insert(p.dir.clone(), idx);
@@ -209,6 +216,9 @@ pub fn resolve_request(
     req: &Request,
     local: Option<&dyn LocalSources>,
 ) -> Result<Outcome, Error> {
+    let roots = request_roots(req);
+    let confined = Confined::new(fs, roots.iter().map(String::as_str));
+    let fs: &dyn Fs = &confined;
     let prepared = prepare(fs, req)?;
     let mut loader = SourceLoader::new(fs, &prepared.ws, &req.sources, &req.registries, local);
     let resolution = resolve_with(&prepared, &mut loader, &req.selection)?;
@@ -223,6 +233,21 @@ pub fn resolve_request(
         git_subdirs,
         req.registries.clone(),
     ))))
+}
+
+/// The directories a request may read through symlinks: the workspace,
+/// the manifest's and the lock's directories, the sources and the store.
+pub fn request_roots(req: &Request) -> Vec<String> {
+    let mut roots = vec![
+        req.workspace.trim_end_matches('/').to_string(),
+        "/nix/store".to_string(),
+    ];
+    for file in req.manifest_path.iter().chain(&req.lock_file) {
+        roots.push(workspace::parent_dir(file));
+    }
+    roots.extend(req.sources.values().cloned());
+    roots.retain(|r| r.starts_with('/'));
+    roots
 }
 
 /// Cargo's package id spec for a locked package, spelled as cargo spells it:
@@ -542,12 +567,11 @@ pub fn resolved_data(
     r: &Resolved,
     idx: usize,
 ) -> Result<std::rc::Rc<crate::manifest::PackageData>, Error> {
-    r.resolution.data.get(&idx).cloned().ok_or_else(|| {
-        Error::msg(format!(
-            "crateplan: internal error: no manifest for `{}`",
-            r.lock.packages[idx].name
-        ))
-    })
+    r.resolution
+        .data
+        .get(&idx)
+        .cloned()
+        .ok_or_else(|| Error::internal(format!("no manifest for `{}`", r.lock.packages[idx].name)))
 }
 
 /// `dir` relative to `root` (`.` for the root itself, `../x` outside it).

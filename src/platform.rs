@@ -75,8 +75,8 @@ impl Platform {
     pub fn builtin(triple: &str) -> Result<Platform, Error> {
         match BUILTIN.iter().find(|(t, _)| *t == triple) {
             Some((_, cfg)) => Platform::from_cfg_text(triple, cfg),
-            None => Err(Error::msg(format!(
-                "crateplan: no built-in cfg set for target `{triple}`; known: {}. \
+            None => Err(Error::platform(format!(
+                "no built-in cfg set for target `{triple}`; known: {}. \
                  For another target pass its cfg set explicitly \
                  (the lines of `rustc --print cfg --target {triple}`)",
                 builtin_triples().collect::<Vec<_>>().join(", ")
@@ -99,8 +99,8 @@ impl Platform {
         let mut atoms = BTreeSet::new();
         for line in &lines {
             atoms.insert(parse_cfg_line(line).ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: cfg line `{line}` for target `{triple}` is not `name` or `name=\"value\"`"
+                Error::platform(format!(
+                    "cfg line `{line}` for target `{triple}` is not `name` or `name=\"value\"`"
                 ))
             })?);
         }

@@ -77,6 +77,9 @@ struct Builder<'r> {
     index: BTreeMap<UnitKey, usize>,
     units: Vec<Option<Unit>>,
     unit_profiles: Vec<Option<Profile>>,
+    /// How deep [`Builder::unit`] recursed: bounded, so that a dependency
+    /// chain thousands of crates deep is an error and not a stack overflow.
+    depth: usize,
 }
 
 /// How a unit is wanted: why it is built (what its dependencies inherit),
@@ -99,6 +102,9 @@ impl Want {
     }
 }
 
+/// The deepest chain of units followed (real graphs are a few dozen deep).
+pub const MAX_UNIT_DEPTH: usize = 2000;
+
 /// Builds the unit graph of a resolution; `tests` selects `cargo test`'s units.
 pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
     let mut b = Builder {
@@ -107,6 +113,7 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
         index: BTreeMap::new(),
         units: Vec::new(),
         unit_profiles: Vec::new(),
+        depth: 0,
     };
     // Root units: tests and what they reach always unwind; a proc-macro
     // selected for `cargo build` is cargo's "compiler" unit (not for-host).
@@ -244,7 +251,17 @@ impl Builder<'_> {
         self.units.push(None);
         self.unit_profiles.push(Some(profile.clone()));
         self.index.insert(key, i);
-        let deps = self.deps(inst, kind, target, mode, want.unit_for, &profile)?;
+        if self.depth >= MAX_UNIT_DEPTH {
+            let p = &self.r.lock.packages[inst.0];
+            return Err(Error::new(crate::error::ErrorKind::TooDeep {
+                package: format!("`{} {}`", p.name, p.version),
+                limit: MAX_UNIT_DEPTH,
+            }));
+        }
+        self.depth += 1;
+        let deps = self.deps(inst, kind, target, mode, want.unit_for, &profile);
+        self.depth -= 1;
+        let deps = deps?;
         let r = self.r;
         let root = self.package_root(inst.0);
         let (kinds, crate_types) = match kind {

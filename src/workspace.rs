@@ -2,8 +2,8 @@
 //! default-members), and every path package they reach, loaded through an
 //! [`Fs`].
 
-use crate::error::Error;
-use crate::fs::{EntryKind, Fs};
+use crate::error::{Error, ErrorKind};
+use crate::fs::{self as files, EntryKind, FileKind, Fs};
 use crate::manifest::{
     self, raw::RawManifest, DepSource, PackageData, PackageFiles, WorkspaceInherit,
 };
@@ -85,14 +85,14 @@ impl Workspace {
 }
 
 pub fn read_manifest(fs: &dyn Fs, file: &str) -> Result<(String, RawManifest), Error> {
-    let bytes = fs.read(file).map_err(|e| match e {
-        crate::fs::FsError::NotFound(_) => {
-            Error::msg(format!("crateplan: manifest {file} does not exist"))
-        }
-        other => Error::msg(format!("crateplan: cannot read {other}")),
+    let bytes = files::read_file(fs, file, FileKind::Manifest)
+        .map_err(|e| Error::unreadable("manifest", e, None))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::new(ErrorKind::NotUtf8 {
+            what: "manifest",
+            file: file.to_string(),
+        })
     })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::msg(format!("crateplan: manifest {file} is not UTF-8")))?;
     let raw = manifest::parse(file, &text)?;
     Ok((text, raw))
 }
@@ -100,6 +100,12 @@ pub fn read_manifest(fs: &dyn Fs, file: &str) -> Result<(String, RawManifest), E
 pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
     let root = parent_dir(manifest_path);
     let (_, raw) = read_manifest(fs, manifest_path)?;
+    if raw.package.is_none() && raw.workspace.is_none() {
+        return Err(Error::manifest(
+            manifest_path,
+            "manifest is missing either a `[package]` or a `[workspace]`",
+        ));
+    }
     let inherit = raw
         .workspace
         .as_ref()
@@ -127,11 +133,14 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         for pattern in &w.members {
             let dirs = expand_glob(fs, &root, pattern)?;
             if dirs.is_empty() && !has_glob(pattern) {
-                return Err(Error::msg(format!(
-                    "crateplan: workspace member `{pattern}` in {manifest_path} does not exist \
-                     (no {}/Cargo.toml). Remove it from `workspace.members` or create the package",
-                    manifest::join_path(&root, pattern)
-                )));
+                return Err(Error::workspace(
+                    manifest_path,
+                    format!(
+                        "workspace member `{pattern}` does not exist (no {}/Cargo.toml)",
+                        manifest::join_path(&root, pattern)
+                    ),
+                    Some("Remove it from `workspace.members` or create the package".into()),
+                ));
             }
             for d in dirs {
                 if !excluded
@@ -207,6 +216,23 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         );
     }
 
+    // Cargo: "two packages named `x` in this workspace".
+    let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in ws.members() {
+        by_name.entry(&p.data.name).or_default().push(&p.dir);
+    }
+    if let Some((name, dirs)) = by_name.iter().find(|(_, dirs)| dirs.len() > 1) {
+        let files: Vec<String> = dirs.iter().map(|d| format!("{d}/Cargo.toml")).collect();
+        return Err(Error::workspace(
+            manifest_path,
+            format!(
+                "two packages named `{name}` in this workspace: {}",
+                files.join(", ")
+            ),
+            Some("Rename one of them".into()),
+        ));
+    }
+
     ws.default_members = match raw
         .workspace
         .as_ref()
@@ -217,9 +243,11 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
             for pattern in defaults {
                 for d in expand_glob(fs, &root, pattern)? {
                     if !ws.packages.get(&d).is_some_and(|p| p.member) {
-                        return Err(Error::msg(format!(
-                            "crateplan: default member `{pattern}` in {manifest_path} is not a workspace member"
-                        )));
+                        return Err(Error::workspace(
+                            manifest_path,
+                            format!("default member `{pattern}` is not a workspace member"),
+                            None,
+                        ));
                     }
                     out.push(d);
                 }
@@ -250,9 +278,11 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         "1" => false,
         "2" | "3" => true,
         other => {
-            return Err(Error::msg(format!(
-                "crateplan: {manifest_path}: unknown resolver `{other}` (expected \"1\", \"2\" or \"3\")"
-            )))
+            return Err(Error::workspace(
+                manifest_path,
+                format!("unknown resolver `{other}` (expected \"1\", \"2\" or \"3\")"),
+                None,
+            ))
         }
     };
     Ok(ws)
@@ -332,9 +362,8 @@ pub fn find_workspace_below(
     let mut current = dir.to_string();
     loop {
         let file = format!("{current}/Cargo.toml");
-        if let Ok(bytes) = fs.read(&file) {
-            let text = String::from_utf8_lossy(&bytes);
-            let raw = manifest::parse(&file, &text)?;
+        if files::is_file(fs, &file) {
+            let (_, raw) = read_manifest(fs, &file)?;
             if let Some(w) = &raw.workspace {
                 return Ok(Some(WorkspaceInherit::from_raw(&current, w)));
             }
@@ -368,9 +397,11 @@ fn expand_glob(fs: &dyn Fs, root: &str, pattern: &str) -> Result<Vec<String>, Er
         for d in &dirs {
             if has_glob(component) {
                 let pat = glob::Pattern::new(component).map_err(|e| {
-                    Error::msg(format!(
-                        "crateplan: invalid workspace member pattern `{pattern}`: {e}"
-                    ))
+                    Error::workspace(
+                        root,
+                        format!("invalid workspace member pattern `{pattern}`: {e}"),
+                        None,
+                    )
                 })?;
                 let mut entries = fs
                     .read_dir(if d.is_empty() { "/" } else { d })
@@ -389,6 +420,6 @@ fn expand_glob(fs: &dyn Fs, root: &str, pattern: &str) -> Result<Vec<String>, Er
     }
     Ok(dirs
         .into_iter()
-        .filter(|d| fs.read(&format!("{d}/Cargo.toml")).is_ok())
+        .filter(|d| files::is_file(fs, &format!("{d}/Cargo.toml")))
         .collect())
 }

@@ -22,10 +22,12 @@ pub fn parse(file: &str, text: &str) -> Result<RawManifest, Error> {
                 format!(":{line}:{col}")
             })
             .unwrap_or_default();
-        Error::msg(format!(
-            "crateplan: failed to parse manifest {file}{pos}: {}",
-            e.message()
-        ))
+        let message = crate::tarball::quote_long(e.message().trim_end());
+        if pos.is_empty() {
+            Error::manifest(file, message)
+        } else {
+            Error::manifest(file, format!("{pos}: {message}"))
+        }
     })
 }
 
@@ -167,20 +169,17 @@ pub fn normalize(
     let pkg = raw
         .package
         .as_ref()
-        .ok_or_else(|| Error::msg(format!("crateplan: {file} has no [package] section")))?;
+        .ok_or_else(|| Error::manifest(file, "no [package] section"))?;
     let name = pkg
         .name
         .clone()
-        .ok_or_else(|| Error::msg(format!("crateplan: {file}: [package] has no `name`")))?;
+        .ok_or_else(|| Error::manifest(file, "[package] has no `name`"))?;
     let version_text = match &pkg.version {
         Some(v) => ctx.inherit("version", v, |p| p.version.clone())?,
         None => "0.0.0".to_string(),
     };
-    let version = Version::parse(&version_text).map_err(|e| {
-        Error::msg(format!(
-            "crateplan: {file}: invalid version `{version_text}`: {e}"
-        ))
-    })?;
+    let version = Version::parse(&version_text)
+        .map_err(|e| Error::manifest(file, format!("invalid version `{version_text}`: {e}")))?;
     let edition = match &pkg.edition {
         Some(e) => ctx.inherit("edition", e, |p| p.edition.clone())?,
         None => "2015".to_string(),
@@ -238,6 +237,8 @@ pub fn normalize(
         }
     }
 
+    check_features(file, &raw.features, &deps)?;
+
     // Implicit features: an optional dependency that no feature names with
     // `dep:` gets a feature of its own name.
     let mut features = raw.features.clone();
@@ -273,6 +274,71 @@ pub fn normalize(
     })
 }
 
+/// Refuses `[features]` that cargo refuses when it loads the manifest, with
+/// cargo's words ("failed to parse manifest ... feature `a` includes ..."),
+/// so no plan is made for a package cargo would never build.
+fn check_features(
+    file: &str,
+    features: &BTreeMap<String, Vec<String>>,
+    deps: &[Dependency],
+) -> Result<(), Error> {
+    let optional = |name: &str| -> Option<bool> {
+        let mut found = deps.iter().filter(|d| d.name_in_toml == name).peekable();
+        found.peek()?;
+        Some(found.any(|d| d.optional))
+    };
+    let hidden: std::collections::BTreeSet<&str> = features
+        .values()
+        .flatten()
+        .filter_map(|v| v.strip_prefix("dep:"))
+        .collect();
+    const NOT_OPTIONAL: &str = "A non-optional dependency of the same name is defined; \
+         consider adding `optional = true` to its definition";
+    for (feature, values) in features {
+        for value in values {
+            let problem = match FeatureValue::parse(value) {
+                FeatureValue::Feature(f) if features.contains_key(&f) => None,
+                FeatureValue::Feature(f) => match optional(&f) {
+                    None => Some(format!(
+                        "feature `{feature}` includes `{f}` which is neither a dependency nor another feature"
+                    )),
+                    Some(false) => Some(format!(
+                        "feature `{feature}` includes `{f}`, but `{f}` is not an optional dependency. {NOT_OPTIONAL}"
+                    )),
+                    Some(true) if hidden.contains(f.as_str()) => Some(format!(
+                        "feature `{feature}` includes `{f}`, but `{f}` is an optional dependency without an implicit feature. \
+                         Use `dep:{f}` to enable the dependency"
+                    )),
+                    Some(true) => None,
+                },
+                FeatureValue::Dep(d) => match optional(&d) {
+                    None => Some(format!(
+                        "feature `{feature}` includes `dep:{d}`, but `{d}` is not listed as a dependency"
+                    )),
+                    Some(false) => Some(format!(
+                        "feature `{feature}` includes `dep:{d}`, but `{d}` is not an optional dependency. {NOT_OPTIONAL}"
+                    )),
+                    Some(true) => None,
+                },
+                FeatureValue::DepFeature { dep, weak, .. } => match optional(&dep) {
+                    None => Some(format!(
+                        "feature `{feature}` includes `{value}`, but `{dep}` is not a dependency"
+                    )),
+                    Some(false) if weak => Some(format!(
+                        "feature `{feature}` includes `{value}` with a `?`, but `{dep}` is not an optional dependency. \
+                         A non-optional dependency of the same name is defined; consider removing the `?` or changing the dependency to be optional"
+                    )),
+                    Some(_) => None,
+                },
+            };
+            if let Some(problem) = problem {
+                return Err(Error::manifest(file, problem));
+            }
+        }
+    }
+    Ok(())
+}
+
 struct Ctx<'a> {
     file: &'a str,
     ws: Option<&'a WorkspaceInherit>,
@@ -281,10 +347,10 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn workspace(&self, what: &str) -> Result<&WorkspaceInherit, Error> {
         self.ws.ok_or_else(|| {
-            Error::msg(format!(
-                "crateplan: {}: `{what}` says `workspace = true` but the package is in no workspace",
-                self.file
-            ))
+            Error::manifest(
+                self.file,
+                format!("`{what}` says `workspace = true` but the package is in no workspace"),
+            )
         })
     }
 
@@ -299,10 +365,13 @@ impl Ctx<'_> {
             Inheritable::Inherit { .. } => {
                 let ws = self.workspace(field)?;
                 get(&ws.package).ok_or_else(|| {
-                    Error::msg(format!(
-                        "crateplan: {}: `{field}.workspace = true`, but {}/Cargo.toml has no `workspace.package.{field}`",
-                        self.file, ws.root
-                    ))
+                    Error::manifest(
+                        self.file,
+                        format!(
+                            "`{field}.workspace = true`, but {}/Cargo.toml has no `workspace.package.{field}`",
+                            ws.root
+                        ),
+                    )
                 })
             }
         }
@@ -326,10 +395,13 @@ impl Ctx<'_> {
         let (d, base) = if detailed.workspace {
             let ws = self.workspace(&format!("dependencies.{key}"))?;
             let inherited = ws.dependencies.get(key).ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: {}: dependency `{key}` says `workspace = true`, but {}/Cargo.toml has no `workspace.dependencies.{key}`",
-                    self.file, ws.root
-                ))
+                Error::manifest(
+                    self.file,
+                    format!(
+                        "dependency `{key}` says `workspace = true`, but {}/Cargo.toml has no `workspace.dependencies.{key}`",
+                        ws.root
+                    ),
+                )
             })?;
             let mut merged = match inherited {
                 RawDep::Version(v) => DetailedDep {
@@ -353,10 +425,10 @@ impl Ctx<'_> {
             .as_deref()
             .map(|v| {
                 VersionReq::parse(v).map_err(|e| {
-                    Error::msg(format!(
-                        "crateplan: {}: dependency `{key}` has an invalid version requirement `{v}`: {e}",
-                        self.file
-                    ))
+                    Error::manifest(
+                        self.file,
+                        format!("dependency `{key}` has an invalid version requirement `{v}`: {e}"),
+                    )
                 })
             })
             .transpose()?;

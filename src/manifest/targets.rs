@@ -155,9 +155,10 @@ fn discover_lib(
         Some(p) => p.clone(),
         None if files.is_file(default_path) => default_path.to_string(),
         None => {
-            return Err(Error::msg(format!(
-                "crateplan: {file}: [lib] has no `path` and src/lib.rs does not exist"
-            )))
+            return Err(Error::manifest(
+                file,
+                "[lib] has no `path` and src/lib.rs does not exist",
+            ))
         }
     };
     let name = raw
@@ -229,19 +230,22 @@ fn discover_kind(
     let mut targets = Vec::new();
     for t in declared {
         let name = t.name.clone().ok_or_else(|| {
-            Error::msg(format!(
-                "crateplan: {file}: a [[{}]] target has no `name`",
-                kind.section()
-            ))
+            Error::manifest(
+                file,
+                format!("a [[{}]] target has no `name`", kind.section()),
+            )
         })?;
         let path = match &t.path {
             Some(p) => p.clone(),
             None => {
                 declared_path(kind, &name, package_name, &inferred, files).ok_or_else(|| {
-                    Error::msg(format!(
-                    "crateplan: {file}: cannot find the source of [[{}]] `{name}`; set its `path`",
-                    kind.section()
-                ))
+                    Error::manifest(
+                        file,
+                        format!(
+                            "cannot find the source of [[{}]] `{name}`; set its `path`",
+                            kind.section()
+                        ),
+                    )
                 })?
             }
         };

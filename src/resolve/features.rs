@@ -75,12 +75,27 @@ impl ResolvedFeatures {
     }
 }
 
+/// One step of the resolution. Steps go on an explicit stack instead of the
+/// call stack, so a chain of 100k features (or dependencies), which anyone
+/// publishing a crate can write, costs memory in proportion, not a stack
+/// overflow; the order is the depth-first order of cargo's recursion.
+enum Step {
+    /// Activate a package with some feature values, then its dependencies.
+    Pkg(usize, FeaturesFor, Vec<FeatureValue>),
+    /// The non-optional dependencies of a package, once per (package, fk).
+    PkgDeps(usize, FeaturesFor),
+    /// One feature value of a package.
+    Fv(usize, FeaturesFor, FeatureValue),
+}
+
 pub struct FeatureResolver<'g, 'a> {
     graph: &'g mut Graph<'a>,
     opts: Opts,
     out: ResolvedFeatures,
     processed: BTreeSet<Key>,
     deferred_weak: BTreeMap<(usize, FeaturesFor, String), BTreeSet<String>>,
+    /// Steps still to do; the last is done next.
+    stack: Vec<Step>,
 }
 
 impl<'g, 'a> FeatureResolver<'g, 'a> {
@@ -91,6 +106,7 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
             out: ResolvedFeatures::default(),
             processed: BTreeSet::new(),
             deferred_weak: BTreeMap::new(),
+            stack: Vec::new(),
         }
     }
 
@@ -105,50 +121,69 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
                 .data(*pkg)?
                 .is_some_and(|d| d.has_proc_macro_lib());
             let fk = if self.opts.decouple_host_deps && is_proc_macro {
-                self.activate_pkg(*pkg, FeaturesFor::NormalOrDev, fvs)?;
+                self.run(Step::Pkg(*pkg, FeaturesFor::NormalOrDev, fvs.clone()))?;
                 FeaturesFor::HostDep
             } else {
                 FeaturesFor::NormalOrDev
             };
-            self.activate_pkg(*pkg, fk, fvs)?;
+            self.run(Step::Pkg(*pkg, fk, fvs.clone()))?;
         }
         Ok(self.out)
     }
 
-    fn activate_pkg(
-        &mut self,
-        pkg: usize,
-        fk: FeaturesFor,
-        fvs: &[FeatureValue],
-    ) -> Result<(), Error> {
+    /// Does `first` and everything it leads to.
+    fn run(&mut self, first: Step) -> Result<(), Error> {
+        self.stack.push(first);
+        while let Some(step) = self.stack.pop() {
+            match step {
+                Step::Pkg(pkg, fk, fvs) => self.activate_pkg(pkg, fk, fvs),
+                Step::PkgDeps(pkg, fk) => self.activate_pkg_deps(pkg, fk)?,
+                Step::Fv(pkg, fk, fv) => self.activate_fv(pkg, fk, fv)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Schedules steps to run in the given order (before anything already
+    /// scheduled), as the recursive calls would have run.
+    fn then(&mut self, steps: Vec<Step>) {
+        self.stack.extend(steps.into_iter().rev());
+    }
+
+    fn activate_pkg(&mut self, pkg: usize, fk: FeaturesFor, fvs: Vec<FeatureValue>) {
         self.out
             .features
             .entry((pkg, self.opts.apply(fk)))
             .or_default();
-        for fv in fvs {
-            self.activate_fv(pkg, fk, fv)?;
-        }
+        let mut steps: Vec<Step> = fvs.into_iter().map(|fv| Step::Fv(pkg, fk, fv)).collect();
+        steps.push(Step::PkgDeps(pkg, fk));
+        self.then(steps);
+    }
+
+    fn activate_pkg_deps(&mut self, pkg: usize, fk: FeaturesFor) -> Result<(), Error> {
         if !self.processed.insert((pkg, fk)) {
             return Ok(());
         }
         let (links, deps) = self.deps(pkg, fk, None)?;
+        let mut steps = Vec::new();
         for (i, dep_pkg, dep_fk) in deps {
             let dep = &links[i];
             if dep.optional {
                 continue;
             }
             let fvs = self.fvs_from_dependency(dep_pkg, dep)?;
-            self.activate_pkg(dep_pkg, dep_fk, &fvs)?;
+            steps.push(Step::Pkg(dep_pkg, dep_fk, fvs));
         }
+        self.then(steps);
         Ok(())
     }
 
-    fn activate_fv(&mut self, pkg: usize, fk: FeaturesFor, fv: &FeatureValue) -> Result<(), Error> {
+    fn activate_fv(&mut self, pkg: usize, fk: FeaturesFor, fv: FeatureValue) -> Result<(), Error> {
         match fv {
-            FeatureValue::Feature(f) => self.activate_rec(pkg, fk, f),
-            FeatureValue::Dep(dep) => self.activate_dependency(pkg, fk, dep),
+            FeatureValue::Feature(f) => self.activate_rec(pkg, fk, &f),
+            FeatureValue::Dep(dep) => self.activate_dependency(pkg, fk, &dep),
             FeatureValue::DepFeature { dep, feature, weak } => {
-                self.activate_dep_feature(pkg, fk, dep, feature, *weak)
+                self.activate_dep_feature(pkg, fk, &dep, &feature, weak)
             }
         }
     }
@@ -169,10 +204,8 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
         let Some(values) = data.feature_values(feature) else {
             return Ok(());
         };
-        let values: Vec<FeatureValue> = values.collect();
-        for fv in &values {
-            self.activate_fv(pkg, fk, fv)?;
-        }
+        let steps = values.map(|fv| Step::Fv(pkg, fk, fv)).collect();
+        self.then(steps);
         Ok(())
     }
 
@@ -189,16 +222,18 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
             .insert(dep_name.to_string());
         let to_enable = self.deferred_weak.remove(&(pkg, fk, dep_name.to_string()));
         let (links, deps) = self.deps(pkg, fk, Some(dep_name))?;
+        let mut steps = Vec::new();
         for (i, dep_pkg, dep_fk) in deps {
             let dep = &links[i];
             if let Some(to_enable) = &to_enable {
                 for feature in to_enable {
-                    self.activate_fv(dep_pkg, dep_fk, &FeatureValue::parse(feature))?;
+                    steps.push(Step::Fv(dep_pkg, dep_fk, FeatureValue::parse(feature)));
                 }
             }
             let fvs = self.fvs_from_dependency(dep_pkg, dep)?;
-            self.activate_pkg(dep_pkg, dep_fk, &fvs)?;
+            steps.push(Step::Pkg(dep_pkg, dep_fk, fvs));
         }
+        self.then(steps);
         Ok(())
     }
 
@@ -211,6 +246,7 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
         weak: bool,
     ) -> Result<(), Error> {
         let (links, deps) = self.deps(pkg, fk, Some(dep_name))?;
+        let mut steps = Vec::new();
         for (i, dep_pkg, dep_fk) in deps {
             let dep = &links[i];
             if dep.optional {
@@ -227,7 +263,7 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
                         .insert(feature.to_string());
                     continue;
                 }
-                self.activate_fv(pkg, fk, &FeatureValue::Dep(dep_name.to_string()))?;
+                steps.push(Step::Fv(pkg, fk, FeatureValue::Dep(dep_name.to_string())));
                 if !weak {
                     // `dep/feat` also enables the implicit feature of the same name, if it exists.
                     let has_feature = self
@@ -235,12 +271,13 @@ impl<'g, 'a> FeatureResolver<'g, 'a> {
                         .data(pkg)?
                         .is_some_and(|d| d.features.contains_key(dep_name));
                     if has_feature {
-                        self.activate_rec(pkg, fk, dep_name)?;
+                        steps.push(Step::Fv(pkg, fk, FeatureValue::Feature(dep_name.into())));
                     }
                 }
             }
-            self.activate_fv(dep_pkg, dep_fk, &FeatureValue::parse(feature))?;
+            steps.push(Step::Fv(dep_pkg, dep_fk, FeatureValue::parse(feature)));
         }
+        self.then(steps);
         Ok(())
     }
 

@@ -106,9 +106,9 @@ impl<'a> Graph<'a> {
             return Ok(*v);
         }
         let platform = if host { self.host } else { self.target };
-        let v = platform.matches_spec(spec).map_err(|e| {
-            Error::msg(format!("crateplan: `[target.'{spec}']` in a manifest: {e}"))
-        })?;
+        let v = platform
+            .matches_spec(spec)
+            .map_err(|e| Error::platform(format!("`[target.'{spec}']` in a manifest: {e}")))?;
         self.platform_cache[usize::from(host)].insert(spec.clone(), v);
         Ok(v)
     }
@@ -205,11 +205,16 @@ impl<'a> Graph<'a> {
                 .collect();
             format!("the lock has version {}", versions.join(", "))
         };
-        Err(Error::msg(format!(
-            "crateplan: Cargo.lock is out of date: `{} {}` depends on `{}`{req}, but {found}. \
-             Run `cargo update -p {}` (or `cargo generate-lockfile`) and commit Cargo.lock",
-            pkg.name, pkg.version, dep.package, pkg.name
-        )))
+        Err(Error::stale_lock(
+            format!(
+                "`{} {}` depends on `{}`{req}, but {found}",
+                pkg.name, pkg.version, dep.package
+            ),
+            format!(
+                "Run `cargo update -p {}` (or `cargo generate-lockfile`) and commit Cargo.lock",
+                pkg.name
+            ),
+        ))
     }
 }
 

@@ -5,7 +5,7 @@
 pub mod features;
 pub mod graph;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::manifest::{FeatureValue, PackageData};
 use crate::plan::{DepKind, PlatformKind};
 use crate::request::Selection;
@@ -55,8 +55,8 @@ pub fn select_roots(
         let mut out = Vec::new();
         for name in &sel.packages {
             let idx = members.get(name).ok_or_else(|| {
-                Error::msg(format!(
-                    "crateplan: package `{name}` is not a member of the workspace (members: {})",
+                Error::selection(format!(
+                    "package `{name}` is not a member of the workspace (members: {})",
                     members.keys().cloned().collect::<Vec<_>>().join(", ")
                 ))
             })?;
@@ -75,7 +75,7 @@ pub fn select_roots(
     for &idx in &chosen {
         let data = graph
             .data(idx)?
-            .ok_or_else(|| Error::msg("crateplan: internal error: member manifest missing"))?;
+            .ok_or_else(|| Error::internal("member manifest missing"))?;
         let mut fvs = Vec::new();
         for f in sel
             .features
@@ -83,25 +83,44 @@ pub fn select_roots(
             .flat_map(|f| f.split([' ', ',']))
             .filter(|f| !f.is_empty())
         {
-            match f.split_once('/') {
+            if f.matches('/').count() > 1 {
+                return Err(Error::selection(format!(
+                    "multiple slashes in feature `{f}` is not allowed"
+                )));
+            }
+            let has_dep = |d: &str| data.deps.iter().any(|dep| dep.name_in_toml == d);
+            let has = match f.split_once('/') {
+                // `member/feat`: a feature of that member, if it is this one.
                 Some((pkg, feat))
                     if members.contains_key(pkg) && !data.features.contains_key(f) =>
                 {
-                    if names.get(&idx) == Some(&pkg) {
-                        fvs.push(FeatureValue::parse(feat));
-                        used.insert(f.to_string());
-                    }
+                    names.get(&idx) == Some(&pkg)
+                        && match FeatureValue::parse(feat) {
+                            FeatureValue::Feature(x) => data.features.contains_key(&x),
+                            FeatureValue::Dep(_) => false,
+                            FeatureValue::DepFeature { dep, .. } => has_dep(&dep),
+                        }
+                        && {
+                            fvs.push(FeatureValue::parse(feat));
+                            true
+                        }
                 }
-                Some(_) => {
-                    fvs.push(FeatureValue::parse(f));
-                    used.insert(f.to_string());
+                // `dep/feat`: a feature of one of this member's dependencies.
+                Some((dep, _)) => {
+                    has_dep(dep.trim_end_matches('?')) && {
+                        fvs.push(FeatureValue::parse(f));
+                        true
+                    }
                 }
                 None => {
-                    if data.features.contains_key(f) {
+                    data.features.contains_key(f) && {
                         fvs.push(FeatureValue::parse(f));
-                        used.insert(f.to_string());
+                        true
                     }
                 }
+            };
+            if has {
+                used.insert(f.to_string());
             }
         }
         if sel.all_features {
@@ -126,9 +145,19 @@ pub fn select_roots(
         .filter(|f| !f.is_empty())
     {
         if !used.contains(f) {
-            return Err(Error::msg(format!(
-                "crateplan: none of the selected packages has the feature `{f}`"
-            )));
+            // Cargo's wording, with where to fix it.
+            let chosen_names: Vec<&str> = chosen
+                .iter()
+                .filter_map(|i| names.get(i).copied())
+                .collect();
+            let what = match chosen_names.as_slice() {
+                [one] => format!("the package '{one}' does not contain this feature: {f}"),
+                many => format!(
+                    "none of the selected packages contains this feature: {f} (selected packages: {})",
+                    many.join(", ")
+                ),
+            };
+            return Err(Error::selection(what));
         }
     }
     Ok(roots)
@@ -197,6 +226,9 @@ pub fn resolve(
         }
         instances.insert(id, inst);
     }
+    if let Some(cycle) = find_cycle(&instances) {
+        return Err(cycle_error(graph, &cycle));
+    }
     let mut data = BTreeMap::new();
     for idx in instances
         .keys()
@@ -212,6 +244,65 @@ pub fn resolve(
         roots: root_ids,
         data,
     })
+}
+
+/// A cycle among the non-dev edges of the instance graph, if there is one,
+/// as the instances along it (the first repeated at the end). Cargo allows
+/// cycles only through dev-dependencies. Iterative: depth costs no stack.
+fn find_cycle(instances: &BTreeMap<InstanceId, InstanceData>) -> Option<Vec<InstanceId>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        OnPath,
+        Done,
+    }
+    let mut marks: BTreeMap<InstanceId, Mark> = BTreeMap::new();
+    for &start in instances.keys() {
+        if marks.contains_key(&start) {
+            continue;
+        }
+        // (instance, index of the next edge to look at)
+        let mut path: Vec<(InstanceId, usize)> = vec![(start, 0)];
+        marks.insert(start, Mark::OnPath);
+        while let Some(&mut (id, ref mut next)) = path.last_mut() {
+            let edges = &instances[&id].deps;
+            let edge = edges[*next..]
+                .iter()
+                .position(|(_, _, kind)| *kind != DepKind::Dev)
+                .map(|i| *next + i);
+            let Some(e) = edge else {
+                marks.insert(id, Mark::Done);
+                path.pop();
+                continue;
+            };
+            *next = e + 1;
+            let dep = edges[e].1;
+            match marks.get(&dep) {
+                Some(Mark::Done) => {}
+                Some(Mark::OnPath) => {
+                    let from = path.iter().position(|(i, _)| *i == dep).unwrap_or(0);
+                    let mut cycle: Vec<InstanceId> = path[from..].iter().map(|(i, _)| *i).collect();
+                    cycle.push(dep);
+                    return Some(cycle);
+                }
+                None if instances.contains_key(&dep) => {
+                    marks.insert(dep, Mark::OnPath);
+                    path.push((dep, 0));
+                }
+                None => {}
+            }
+        }
+    }
+    None
+}
+
+/// Cargo's "cyclic package dependency" error, naming every package on the cycle.
+fn cycle_error(graph: &Graph<'_>, cycle: &[InstanceId]) -> Error {
+    let name = |id: &InstanceId| {
+        let p = &graph.lock.packages[id.0];
+        format!("`{} v{}`", p.name, p.version)
+    };
+    let steps: Vec<String> = cycle.iter().map(name).collect();
+    Error::new(ErrorKind::CyclicDependency { cycle: steps })
 }
 
 fn instance(
@@ -300,4 +391,48 @@ fn buildable_bins(data: &Rc<PackageData>, features: &[String]) -> Vec<String> {
 pub fn feature_enabled(required: &str, features: &[String]) -> bool {
     let name = required.split('/').next().unwrap_or(required);
     features.iter().any(|f| f == required || f == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(edges: &[(usize, usize, DepKind)]) -> BTreeMap<InstanceId, InstanceData> {
+        let mut out: BTreeMap<InstanceId, InstanceData> = BTreeMap::new();
+        for &(from, to, kind) in edges {
+            for i in [from, to] {
+                out.entry((i, PlatformKind::Target))
+                    .or_insert_with(|| InstanceData {
+                        features: Vec::new(),
+                        deps: Vec::new(),
+                        bins: Vec::new(),
+                    });
+            }
+            out.get_mut(&(from, PlatformKind::Target))
+                .unwrap()
+                .deps
+                .push((format!("c{to}"), (to, PlatformKind::Target), kind));
+        }
+        out
+    }
+
+    #[test]
+    fn cycles_are_found_and_named_in_order() {
+        let g = graph(&[
+            (0, 1, DepKind::Normal),
+            (1, 2, DepKind::Build),
+            (2, 1, DepKind::Normal),
+        ]);
+        let cycle: Vec<usize> = find_cycle(&g).unwrap().iter().map(|i| i.0).collect();
+        assert_eq!(cycle, [1, 2, 1]);
+    }
+
+    #[test]
+    fn dev_dependency_cycles_are_allowed_and_deep_chains_cost_no_stack() {
+        let g = graph(&[(0, 1, DepKind::Normal), (1, 0, DepKind::Dev)]);
+        assert_eq!(find_cycle(&g), None);
+        let chain: Vec<(usize, usize, DepKind)> =
+            (0..50_000).map(|i| (i, i + 1, DepKind::Normal)).collect();
+        assert_eq!(find_cycle(&graph(&chain)), None);
+    }
 }

@@ -5,6 +5,9 @@
 use crate::host::Host;
 use crateplan::fs::{EntryKind, Fs, FsError};
 
+/// Where Nix keeps its store (Nix's default, and the only one lib.nix supports).
+const STORE_DIR: &str = "/nix/store";
+
 pub struct NixFs<'h, H: Host> {
     pub host: &'h H,
     /// A path value; every path is built from it with `make_path`, so it
@@ -73,10 +76,72 @@ pub fn relative_to_root<'p>(root: &str, path: &'p str) -> Result<&'p str, FsErro
     }
 }
 
+impl<H: Host> NixFs<'_, H> {
+    /// The parent's listing of `path`, as Nix's `readDir` spells the type
+    /// (`regular`, `directory`, `symlink`, `unknown`).
+    fn raw_type(&self, path: &str) -> Result<Vec<u8>, FsError> {
+        let (dir, name) = match path.rsplit_once('/') {
+            Some(("", n)) => ("/", n),
+            Some((d, n)) => (d, n),
+            None => return Err(FsError::NotFound(path.to_string())),
+        };
+        let v = self.existing(dir)?;
+        let listing = self.host.call(self.read_dir, &[v]);
+        let found = self.host.get_attr(listing, name);
+        found
+            .map(|t| self.host.string(t))
+            .ok_or_else(|| FsError::NotFound(path.to_string()))
+    }
+}
+
 impl<H: Host> Fs for NixFs<'_, H> {
-    fn read(&self, path: &str) -> Result<Vec<u8>, FsError> {
-        let v = self.existing(path)?;
-        Ok(self.host.read_file(v))
+    fn read_limited(&self, path: &str, max: u64) -> Result<Vec<u8>, FsError> {
+        // Nix's `readFile` of a FIFO blocks and of a device never ends; the
+        // host traps on what it refuses. Only regular files are read, so
+        // anything else is the planner's own (catchable) error. Without a
+        // `readFileType`, a symlink's target cannot be checked first, so
+        // symlinks are refused too (the native routes follow them).
+        // Top-level store objects (fetched `.crate` files) are made by Nix
+        // itself, and listing the whole store is forbidden in pure mode.
+        let in_store_root = path
+            .strip_prefix(STORE_DIR)
+            .is_some_and(|rest| rest.starts_with('/') && !rest[1..].contains('/'));
+        let ty = if in_store_root {
+            b"regular".to_vec()
+        } else {
+            self.raw_type(path)?
+        };
+        if ty.as_slice() != b"regular" {
+            let what = match ty.as_slice() {
+                b"directory" => "a directory",
+                b"symlink" => "a symbolic link (crateplan.wasm reads only regular files)",
+                _ => "not a regular file (a FIFO, a device or a socket)",
+            };
+            return Err(FsError::NotAFile {
+                path: path.to_string(),
+                what: what.to_string(),
+            });
+        }
+        let bytes = self.host.read_file(self.value(path)?);
+        // The host has no size query: the store copy is read, then refused.
+        if bytes.len() as u64 > max {
+            return Err(FsError::TooLarge {
+                path: path.to_string(),
+                max,
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// `pathExists` first, so that looking for a manifest above a package
+    /// (up to `/nix/store/Cargo.toml`) never lists the store.
+    fn kind(&self, path: &str) -> Result<EntryKind, FsError> {
+        self.existing(path)?;
+        Ok(match self.raw_type(path)?.as_slice() {
+            b"regular" => EntryKind::File,
+            b"directory" => EntryKind::Dir,
+            _ => EntryKind::Other,
+        })
     }
 
     fn read_dir(&self, path: &str) -> Result<Vec<(String, EntryKind)>, FsError> {

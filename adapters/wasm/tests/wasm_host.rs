@@ -454,7 +454,15 @@ fn directory_listings_match_the_native_file_system() {
             .unwrap()
             .into_iter()
             .map(|(n, k)| {
+                // Natively symlinks are followed (as cargo's target
+                // discovery does); the module cannot see a link's target
+                // through `readDir`, so it reports every link as "other".
+                let link = std::fs::symlink_metadata(Path::new(&d).join(&n))
+                    .unwrap()
+                    .file_type()
+                    .is_symlink();
                 let k = match k {
+                    _ if link => "other",
                     EntryKind::File => "file",
                     EntryKind::Dir => "dir",
                     EntryKind::Other => "other",
@@ -464,9 +472,11 @@ fn directory_listings_match_the_native_file_system() {
             .collect();
         assert_eq!(wasm, native, "{d}");
     }
-    // Reading through a symlink follows it, as natively.
+    // Reading through a symlink is refused (natively it is followed): the
+    // module cannot check what the link leads to (a FIFO would hang Nix).
     let got = probe("read", &dir.join("link.rs").to_string_lossy()).unwrap();
-    assert!(matches!(&*got["ok"], Val::Bool(true)));
+    assert!(matches!(&*got["ok"], Val::Bool(false)));
+    assert!(str_of(&got["error"]).contains("a symbolic link"));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -547,4 +557,65 @@ fn each_call_is_a_fresh_instance() {
     let b = wasm_plan(b"{\"workspace\":\"/x\"}").0;
     assert_eq!(wasm_plan(b"{not json").0, a);
     assert_eq!(wasm_plan(b"{\"workspace\":\"/x\"}").0, b);
+}
+
+/// Issue 11: a lock that is a FIFO is the planner's own error (an
+/// `{"ok":false}` answer), not a host trap or a hang; natively likewise.
+#[test]
+fn a_fifo_lock_is_a_planner_error() {
+    let dir = scratch_dir("fifo-lock");
+    let ws = dir.join("ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    std::fs::write(ws.join("src/lib.rs"), "").unwrap();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[package]\nname = \"f\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(ws.join("Cargo.lock"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let request = serde_json::json!({ "workspace": ws.to_string_lossy(), "target": "x86_64-unknown-linux-gnu" });
+    let answer = assert_same_answer(request.to_string().as_bytes());
+    let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+    assert_eq!(answer["ok"], false);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{answer}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Issue 11: 1-3k chained features overflowed the module's stack (a trap
+/// that aborted evaluation); feature resolution no longer recurses.
+#[test]
+fn a_long_feature_chain_plans_in_the_module() {
+    let dir = scratch_dir("feature-chain");
+    let ws = dir.join("ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    std::fs::write(ws.join("src/lib.rs"), "").unwrap();
+    let n = 20_000;
+    let mut manifest = String::from(
+        "[package]\nname = \"chain\"\nversion = \"0.1.0\"\n[features]\ndefault = [\"f0\"]\n",
+    );
+    for i in 0..n {
+        manifest.push_str(&format!("f{i} = [\"f{}\"]\n", i + 1));
+    }
+    manifest.push_str(&format!("f{n} = []\n"));
+    std::fs::write(ws.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(
+        ws.join("Cargo.lock"),
+        "version = 4\n[[package]]\nname = \"chain\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let request = serde_json::json!({ "workspace": ws.to_string_lossy(), "target": "x86_64-unknown-linux-gnu" });
+    let answer = assert_same_answer(request.to_string().as_bytes());
+    let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+    assert_eq!(answer["ok"], true, "{}", &answer.to_string()[..300]);
+    let _ = std::fs::remove_dir_all(dir);
 }
