@@ -100,7 +100,9 @@ in
       crateplan ? "crateplan",
       # Alternative registries: index URL -> download URL template.
       registries ? { },
-      # Replaces parts of the toolchain (see nix/toolchain.nix).
+      # Replaces parts of the toolchain (see nix/toolchain.nix): attributes
+      # for the build machine's tools (and the target's, natively), and
+      # `target` = { cc; cxx; ar; linker; ... } for the target's alone.
       toolchain ? { },
       release ? true,
       codegenUnits ? null,
@@ -115,7 +117,20 @@ in
     let
       defaults = defaultsFor pkgs system;
       havePkgs = defaults.havePkgs;
-      tools = defaults.toolchain // toolchain;
+      tripleOf = p: if builtins.isString p then p else p.triple;
+      # The build machine's tools (build scripts, proc-macros, the planner's
+      # CLI) and the target's (see nix/toolchain.nix).
+      toolchainPair = toolchains.withOverrides (
+        if havePkgs then
+          toolchains.pairForPkgs pkgs (tripleOf target)
+        else
+          toolchains.pairFromHost {
+            system = defaults.system;
+            targetTriple = tripleOf target;
+            hostTriple = tripleOf host;
+          }
+      ) toolchain;
+      tools = toolchainPair.build;
 
       workspace = sources.workspaceSource src;
 
