@@ -192,7 +192,7 @@ in
           native {
             toolchain = tools;
             plan = p;
-            inherit packageSource release codegenUnits;
+            inherit packageSource workspace release codegenUnits;
             crateOverrides = if overrides == null then { } else overrides;
           }
         else if builder == "buildRustCrate" then

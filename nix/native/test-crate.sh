@@ -4,22 +4,9 @@
 # as `cargo test` does (doc tests excepted); any failing test fails the
 # derivation. $out receives one log per test binary.
 #
-# Environment: as build-crate.sh (see there), plus
-#   devDeps           EXTERN LIBOUTPUT per line (dev-dependencies)
-#   selfLib selfOut   the lib and out outputs of this instance's normal build
-#                     (integration tests link the library and run the bins)
-#   libTest           1 when the library's unit tests are built
-#   binTests          NAME<TAB>PATH<TAB>EDITION of bins whose unit tests are built
-#   testTargets       NAME<TAB>PATH<TAB>EDITION<TAB>HARNESS (1 or 0) per line
-#   testFlags         arguments for every test binary, one per line
-#   testPreRun testPostRun   shell snippets around the runs
-
-: "${bins:=}" "${deps:=}" "${devDeps:=}" "${buildDeps:=}" "${links:=}" "${buildScript:=}"
-: "${libName:=}" "${procMacro:=}" "${capLints:=}" "${primaryPackage:=}"
-: "${targetTriple:=}" "${extraRustcOpts:=}" "${extraLinkFlags:=}" "${CARGO:=}"
-: "${preBuild:=}" "${postInstall:=}" "${crateFeatures:=}" "${checkCfgFeatures:=}"
-: "${libTest:=}" "${binTests:=}" "${testTargets:=}" "${testFlags:=}"
-: "${testPreRun:=}" "${testPostRun:=}" "${selfLib:=}" "${selfOut:=}"
+# Environment: the variables of `buildContract` and `testContract` in
+# nix/native.nix (documented there, checked on entry by common.sh), plus
+# $common, the path of common.sh.
 
 # shellcheck source=nix/native/common.sh
 . "$common"
@@ -35,6 +22,9 @@ collect_deps dev "$devDeps"
 if [ -n "$buildScript" ]; then
   run_build_script
 fi
+
+# Every test unit is built with the test profile.
+unitFlags=$testUnitFlags
 
 # The library's unit tests.
 if [ -n "$libName" ] && [ -n "$libTest" ]; then
