@@ -53,7 +53,7 @@ let
       inherit havePkgs;
       system = theSystem;
       toolchain =
-        if havePkgs then toolchains.fromPkgs pkgs else toolchains.host { system = theSystem; };
+        if havePkgs then (toolchains.pairFromPkgs pkgs).build else toolchains.host { system = theSystem; };
       target =
         if havePkgs then
           toolchains.tripleOfPlatform pkgs.stdenv.hostPlatform
@@ -190,7 +190,7 @@ in
         in
         if builder == "native" then
           native {
-            toolchain = tools;
+            toolchains = toolchainPair;
             plan = p;
             inherit packageSource workspace release codegenUnits;
             crateOverrides = if overrides == null then { } else overrides;
