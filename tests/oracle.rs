@@ -53,6 +53,8 @@ type Setup = fn(&Path) -> Result<(), String>;
 
 struct Fixture {
     name: &'static str,
+    /// The targets it is checked for: TARGETS when empty.
+    targets: &'static [&'static str],
     /// Selections besides the default one (no arguments), each run for
     /// `build` and for `--tests`.
     extra_selections: &'static [&'static [&'static str]],
@@ -63,6 +65,7 @@ struct Fixture {
 const fn fx(name: &'static str) -> Fixture {
     Fixture {
         name,
+        targets: &[],
         extra_selections: &[],
         setup: None,
     }
@@ -74,6 +77,7 @@ const fn fx_sel(
 ) -> Fixture {
     Fixture {
         name,
+        targets: &[],
         extra_selections,
         setup: None,
     }
@@ -129,8 +133,16 @@ const FIXTURES: &[Fixture] = &[
     ),
     Fixture {
         name: "git-dep",
+        targets: &[],
         extra_selections: &[],
         setup: Some(setup_git_fixture),
+    },
+    // WebAssembly: its own targets, and Aura's `[profile.wasm]`.
+    Fixture {
+        name: "wasm-web",
+        targets: &["wasm32-unknown-unknown", "wasm32-wasip1"],
+        extra_selections: &[&["--profile", "wasm"]],
+        setup: None,
     },
 ];
 
@@ -166,6 +178,7 @@ oracle_tests! {
     oracle_replace_path => "replace-path",
     oracle_targets_layout => "targets-layout",
     oracle_git_dep => "git-dep",
+    oracle_wasm_web => "wasm-web",
 }
 
 /// Every fixture directory has an entry, a test, a manifest and a lock.
@@ -284,17 +297,22 @@ fn run_fixture(name: &str) {
     }
     fetch(name, &dir);
 
+    let fixture_targets = if fixture.targets.is_empty() {
+        TARGETS
+    } else {
+        fixture.targets
+    };
     let targets: Vec<&str> = match filter_words("CRATEPLAN_ORACLE_TARGET") {
-        Some(words) => TARGETS
+        Some(words) => fixture_targets
             .iter()
             .copied()
             .filter(|t| words.iter().any(|w| t.contains(w.as_str())))
             .collect(),
-        None => TARGETS.to_vec(),
+        None => fixture_targets.to_vec(),
     };
     assert!(
         !targets.is_empty(),
-        "CRATEPLAN_ORACLE_TARGET selects none of {TARGETS:?}"
+        "CRATEPLAN_ORACLE_TARGET selects none of {fixture_targets:?}"
     );
 
     let mut selections: Vec<Vec<String>> = vec![vec![]];
