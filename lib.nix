@@ -200,7 +200,7 @@ in
             util.crateplanError "builder = \"buildRustCrate\" needs nixpkgs: import lib.nix { inherit pkgs; }"
           else
             buildRustCrateBuilder {
-              inherit pkgs packageSource release buildRustCrateForPkgs;
+              inherit pkgs packageSource workspace release codegenUnits buildRustCrateForPkgs;
               plan = p;
               crateOverrides = if overrides == null then pkgs.defaultCrateOverrides else overrides;
             }

@@ -111,12 +111,7 @@ let
   /* The profiles of an instance: of its lib and bins, of its build script
      and of its test targets, from the plan; plans without profiles get
      the ones `release` and `codegenUnits` stand for. */
-  legacyProfile = profiles.legacyProfile { inherit release codegenUnits; };
-  profilesOf = inst: {
-    profile = inst.profile or (legacyProfile inst.platform);
-    buildScriptProfile = inst.buildScriptProfile or (legacyProfile "host");
-    testProfile = inst.testProfile or (legacyProfile inst.platform);
-  };
+  profilesOf = profiles.instanceProfiles { inherit release codegenUnits; };
 
   /* Whether library derivations must carry object code next to bitcode
      (see profiles.ltoFlags): some target instance links without LTO, or
@@ -139,8 +134,8 @@ let
     any needs targetInstances;
 
   /* CARGO_CFG_<KEY>=<values joined by commas>, one line per key, from the
-     platform's `rustc --print cfg` lines. debug_assertions follows the
-     profile, as with cargo. */
+     platform's `rustc --print cfg` lines and the `--cfg` of its rustflags.
+     debug_assertions follows the profile, as with cargo. */
   cargoCfgFor =
     platformName: debugAssertions:
     let
@@ -159,8 +154,11 @@ let
             key = builtins.elemAt m 0;
             value = builtins.elemAt m 1;
           };
+      platform = platforms.${platformName};
+      fromFlags = profiles.rustflagsCfg (platform.rustflags or [ ]);
+      cfgLines = platform.cfg ++ filter (l: !(elem l platform.cfg)) fromFlags;
       cfg =
-        map parse (filter (l: l != "debug_assertions") platforms.${platformName}.cfg)
+        map parse (filter (l: l != "debug_assertions") cfgLines)
         ++ util.optional debugAssertions {
           key = "debug_assertions";
           value = null;

@@ -67,6 +67,20 @@ rec {
         }
     );
 
+  /* The profiles of a plan instance: of its lib and bins, of its build
+     script and of its test targets (null without a build script or test
+     targets). Plans without profiles get `legacyProfile legacy`. */
+  instanceProfiles =
+    legacy: inst:
+    let
+      fallback = legacyProfile legacy;
+    in
+    {
+      profile = inst.profile or (fallback inst.platform);
+      buildScriptProfile = inst.buildScriptProfile or (fallback "host");
+      testProfile = inst.testProfile or (fallback inst.platform);
+    };
+
   /* What a build script's `PROFILE` says: "release" for profiles rooted in
      release (release, bench, and custom profiles inheriting from them),
      else "debug". */
@@ -167,6 +181,31 @@ rec {
     platform:
     optionals ((platform.linker or null) != null) [ "-C" "linker=${platform.linker}" ]
     ++ (platform.rustflags or [ ]);
+
+  /* The cfg lines `--cfg X` (or `--cfg=X`) in rustflags add to what
+     `rustc --print cfg` says: cargo asks rustc with the rustflags, so
+     build scripts see them as CARGO_CFG_*. */
+  rustflagsCfg =
+    flags:
+    let
+      go =
+        fs:
+        if fs == [ ] then
+          [ ]
+        else
+          let
+            f = builtins.head fs;
+            rest = builtins.tail fs;
+            joined = builtins.match "--cfg=(.*)" f;
+          in
+          if f == "--cfg" && rest != [ ] then
+            [ (builtins.head rest) ] ++ go (builtins.tail rest)
+          else if joined != null then
+            [ (builtins.head joined) ] ++ go rest
+          else
+            go rest;
+    in
+    go flags;
 
   /* The unit separator cargo joins CARGO_ENCODED_RUSTFLAGS with. */
   unitSeparator = fromJSON ''"\u001f"'';
