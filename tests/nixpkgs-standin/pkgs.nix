@@ -302,6 +302,11 @@ let
       debs = [ "findutils" ];
     };
     git = programs "git-host" [ "git" ];
+    # lld, for WebAssembly's wasm-ld (Debian's lld).
+    lld = programs "lld-host" [
+      "wasm-ld"
+      "ld.lld"
+    ];
     # The chroot's awk (mawk on a minimal Debian), as bin/awk.
     gawk = onHost "gawk-host" { } ''
       mkdir -p "$out/bin"
