@@ -127,9 +127,27 @@ host_instances_unchanged() {
     cross_drv=$(awk -v k="$key" '$1 == k { print $3 }' "$tmp/cross.drvs")
     [ "$native_drv" != "$cross_drv" ] || fail "$key (a target instance) is the same derivation in both builds"
   done
-  grep -q '^arch-aarch64-0.1.0 target' "$tmp/cross.drvs" || fail "arch-aarch64 is not in the aarch64 plan"
-  grep -q '^arch-x86-64' "$tmp/cross.drvs" && fail "arch-x86-64 is in the aarch64 plan"
-  grep -q '^arch-x86-64-0.1.0 target' "$tmp/native.drvs" || fail "arch-x86-64 is not in the native plan"
+}
+
+# app_deps TARGET_ARGS...: the instances cross-app depends on, one line.
+app_deps() {
+  nix eval --impure --raw --expr "
+    let ws = import $tmp/cross.nix { $1 };
+    in builtins.concatStringsSep \" \" (map (d: d.instance) ws.plan.instances.\"cross-app-0.1.0\".deps)"
+}
+
+# The target-specific dependency follows the target (both arch crates are
+# members, so both are in each plan; only the platform's one is a dependency).
+target_specific_dependency() {
+  local native cross
+  native=$(app_deps "") || fail "nix eval (native) failed"
+  cross=$(app_deps "target = \"$triple\";") || fail "nix eval (cross) failed"
+  echo "  native: $native"
+  echo "  cross:  $cross"
+  [[ " $native " == *" arch-x86-64-0.1.0 "* && " $native " != *" arch-aarch64-"* ]] ||
+    fail "natively, cross-app should depend on arch-x86-64 only"
+  [[ " $cross " == *" arch-aarch64-0.1.0 "* && " $cross " != *" arch-x86-64-"* ]] ||
+    fail "for aarch64, cross-app should depend on arch-aarch64 only"
 }
 
 # A musl target: the planner knows it, the chroot has no standard library
@@ -162,6 +180,7 @@ check "it prints what the native build prints" same_output
 check "natively, the platform lines name x86_64" arch_lines native.stdout x86_64 x86_64-unknown-linux-gnu
 check "cross, the platform lines name aarch64" arch_lines cross.stdout aarch64 "$triple"
 check "host instances are the same derivations as natively" host_instances_unchanged
+check "the target-specific dependency follows the target" target_specific_dependency
 check "a target without its standard library says what to install" missing_std
 check "a missing cross linker says what to install" missing_linker
 
