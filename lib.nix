@@ -104,6 +104,13 @@ in
       # for the build machine's tools (and the target's, natively), and
       # `target` = { cc; cxx; ar; linker; ... } for the target's alone.
       toolchain ? { },
+      # The cargo profile to build ("dev", "release", "test", "bench" or a
+      # custom [profile.NAME]), resolved by the planner from Cargo.toml and
+      # .cargo/config.toml as cargo resolves it.
+      profile ? "release",
+      # Extra cargo config: a list of TOML strings, above the workspace's
+      # .cargo/config.toml files (like `cargo --config`).
+      cargoConfig ? [ ],
       release ? true,
       codegenUnits ? null,
       # For buildRustCrate.
@@ -146,7 +153,8 @@ in
             })
           else
             toString lockFile;
-        inherit target host registries;
+        inherit target host registries profile;
+        config = cargoConfig;
         selection = {
           workspace = packages == [ ];
           inherit
