@@ -8,7 +8,7 @@
 #   - wasm32-unknown-unknown: wasm-lib's cdylib is $out/lib/wasm_lib.wasm;
 #     Node instantiates it and its exports answer() and scale(6) return 42;
 #     serde_derive (a proc-macro) is a host instance, the same derivation
-#     as in the native build;
+#     as in the native build with the same profile;
 #   - wasm32-wasip1: wasm-cli is $out/bin/wasm-cli.wasm; node:wasi runs it
 #     and it prints what the native wasm-cli prints.
 #
@@ -26,12 +26,13 @@ export NIX_CONFIG="substitute = false"
 # shellcheck source-path=SCRIPTDIR source=lib-checks.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-checks.sh"
 
-# The workspace through lib.nix for `target` (null: natively, dev profile).
+# The workspace through lib.nix with the wasm profile, for `target` (null:
+# natively).
 cat >"$tmp/wasm.nix" <<EOF
 { target ? null }:
 (import $project/lib.nix { }).buildWorkspace (
-  { src = $project/tests/nix/wasm; }
-  // (if target == null then { } else { inherit target; profile = "wasm"; })
+  { src = $project/tests/nix/wasm; profile = "wasm"; }
+  // (if target == null then { } else { inherit target; })
 )
 EOF
 
@@ -75,14 +76,24 @@ node_calls_exports() {
 scale(6) = 42" ] || fail "the exports returned other values"
 }
 
-# The wasm profile reached rustc: opt-level s and fat LTO on the cdylib.
+# attr_of TARGET ATTRPATH: a string attribute of the workspace for TARGET.
+attr_of() {
+  nix eval --impure --raw --expr "(import $tmp/wasm.nix { target = \"$1\"; }).$2"
+}
+
+# The wasm profile reached rustc: opt-level s, one codegen unit and debug
+# info for wasm-lib (a cdylib + rlib: no LTO, as cargo), and fat LTO for
+# the wasip1 binary.
 wasm_profile_used() {
-  local drv
-  drv=$(nix eval --impure --raw --expr "(import $tmp/wasm.nix { target = \"wasm32-unknown-unknown\"; }).workspaceMembers.wasm-lib.build.drvPath") ||
-    fail "nix eval failed"
-  nix derivation show "$drv" >"$tmp/web.drv.json" || fail "nix derivation show failed"
-  grep -qF 'opt-level=s' "$tmp/web.drv.json" || fail "wasm-lib is not built with opt-level=s"
-  grep -qF 'lto' "$tmp/web.drv.json" || fail "wasm-lib is not built with LTO"
+  local lib bin
+  lib=$(attr_of wasm32-unknown-unknown workspaceMembers.wasm-lib.build.libFlags) || fail "nix eval failed"
+  bin=$(attr_of wasm32-wasip1 workspaceMembers.wasm-cli.build.binFlags) || fail "nix eval failed"
+  echo "  wasm-lib: $(echo "$lib" | tr '\n' ' ')"
+  echo "  wasm-cli: $(echo "$bin" | tr '\n' ' ')"
+  for flag in opt-level=s codegen-units=1 debuginfo=2; do
+    echo "$lib" | grep -qx -- "$flag" || fail "wasm-lib is not built with -C $flag"
+  done
+  echo "$bin" | grep -qxE -- 'lto(=fat)?' || fail "wasm-cli is not built with -C lto=fat"
 }
 
 serde_derive_on_host() {
@@ -92,9 +103,9 @@ serde_derive_on_host() {
       native = import $tmp/wasm.nix { };
       keys = builtins.filter (k: builtins.match \"serde_derive-.*\" k != null) (builtins.attrNames ws.plan.instances);
       k = builtins.head keys;
-    in \"\${k} \${ws.plan.instances.\${k}.platform} \${ws.internal.crates.\${k}.drvPath} \${native.internal.crates.\${k}.drvPath or \"missing\"}\""
+    in \"\${k} \${ws.plan.instances.\${k}.platform} \${ws.internal.crates.\${k}.drvPath} \${native.internal.crates.\${k}.drvPath or \"missing\"}\n\""
   nix eval --impure --raw --expr "$expr" >"$tmp/serde_derive" || fail "nix eval failed"
-  read -r key platform web native <"$tmp/serde_derive"
+  read -r key platform web native <"$tmp/serde_derive" || fail "nix eval printed: $(cat "$tmp/serde_derive")"
   echo "  $key ($platform): $web"
   [ "$platform" = host ] || fail "$key is a $platform instance"
   [ "$web" = "$native" ] || fail "$key differs from the native build's ($native)"
@@ -125,7 +136,7 @@ check "lib/wasm_lib.wasm is a WebAssembly module" wasm_header
 check "Node instantiates it and its exports return 42" node_calls_exports
 check "the wasm profile reaches rustc" wasm_profile_used
 check "serde_derive is built for the host, as natively" serde_derive_on_host
-check "build wasm-cli natively" build_native_cli
+check "build wasm-cli natively (profile wasm)" build_native_cli
 check "build wasm-cli for wasm32-wasip1 (profile wasm)" build_wasi_cli
 check "node:wasi runs it and it prints what the native binary prints" wasi_runs
 
