@@ -508,13 +508,17 @@ let
     args:
     let
       inputs = args.nativeBuildInputs ++ args.buildInputs;
+      # nixpkgs' convention: nativeBuildInputs run on the build machine,
+      # buildInputs are for the platform built for; cross-compiling, the
+      # latter's programs cannot run, so only the former are on PATH.
+      runnable = if cross && args.platform == "target" then args.nativeBuildInputs else inputs;
       extraEnv = userEnv args;
     in
     {
       system = toolchains.build.system;
       builder = toolchains.build.shell;
       common = ./native/common.sh;
-      PATH = concatStringsSep ":" (map (p: "${p}/bin") inputs ++ [ (toolchainFor args.platform).path ]);
+      PATH = concatStringsSep ":" (map (p: "${p}/bin") runnable ++ [ (toolchainFor args.platform).path ]);
     }
     // buildContract args
     // cToolsEnv args.platform
