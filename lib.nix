@@ -111,7 +111,10 @@ in
       # Extra cargo config: a list of TOML strings, above the workspace's
       # .cargo/config.toml files (like `cargo --config`).
       cargoConfig ? [ ],
-      release ? true,
+      # Thin aliases, kept for crate2nix users (docs/lib-nix.md):
+      # release = false is profile = "dev"; codegenUnits = N adds
+      # `profile.<profile>.codegen-units = N` to cargoConfig.
+      release ? null,
       codegenUnits ? null,
       # For buildRustCrate.
       buildRustCrateForPkgs ? (p: p.buildRustCrate),
@@ -141,6 +144,17 @@ in
 
       workspace = sources.workspaceSource src;
 
+      theProfile =
+        if release == null || release then
+          profile
+        else if profile == "release" then
+          "dev"
+        else
+          util.crateplanError "release = false and profile = \"${profile}\" disagree: pass profile only (release = false is an alias of profile = \"dev\")";
+      codegenUnitsConfig = util.optional (
+        codegenUnits != null
+      ) "profile.${theProfile}.codegen-units = ${toString codegenUnits}";
+
       request = {
         workspace = workspace;
         lockFile =
@@ -153,8 +167,9 @@ in
             })
           else
             toString lockFile;
-        inherit target host registries profile;
-        config = cargoConfig;
+        inherit target host registries;
+        profile = theProfile;
+        config = cargoConfig ++ codegenUnitsConfig;
         selection = {
           workspace = packages == [ ];
           inherit
@@ -200,7 +215,7 @@ in
           native {
             toolchains = toolchainPair;
             plan = p;
-            inherit packageSource workspace release codegenUnits;
+            inherit packageSource workspace;
             crateOverrides = if overrides == null then { } else overrides;
           }
         else if builder == "buildRustCrate" then
@@ -208,7 +223,7 @@ in
             util.crateplanError "builder = \"buildRustCrate\" needs nixpkgs: import lib.nix { inherit pkgs; }"
           else
             buildRustCrateBuilder {
-              inherit pkgs packageSource workspace release codegenUnits buildRustCrateForPkgs;
+              inherit pkgs packageSource workspace buildRustCrateForPkgs;
               plan = p;
               crateOverrides = if overrides == null then pkgs.defaultCrateOverrides else overrides;
             }

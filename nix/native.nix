@@ -26,17 +26,11 @@
   # The workspace's source (a store path): `[env]` entries with
   # `relative = true` are joined with it.
   workspace ? plan.workspaceRoot,
-  # For plans without profiles (format 1, hand-written plans) only: cargo's
-  # release profile (else dev), and codegen units of target crates.
-  release ? true,
-  codegenUnits ? null,
   crateOverrides ? { },
 }:
 let
   inherit (builtins)
-    any
     attrNames
-    attrValues
     concatStringsSep
     elem
     filter
@@ -108,30 +102,10 @@ let
     else
       "";
 
-  /* The profiles of an instance: of its lib and bins, of its build script
-     and of its test targets, from the plan; plans without profiles get
-     the ones `release` and `codegenUnits` stand for. */
-  profilesOf = profiles.instanceProfiles { inherit release codegenUnits; };
-
-  /* Whether library derivations must carry object code next to bitcode
-     (see profiles.ltoFlags): some target instance links without LTO, or
-     needs object code from its own library. */
-  libsNeedObjects =
-    let
-      targetInstances = filter (i: i.platform == "target") (attrValues plan.instances);
-      needs =
-        inst:
-        let
-          ps = profilesOf inst;
-          lib = plan.packages.${inst.package}.lib;
-          types = if lib == null then [ ] else lib.crateTypes;
-          linkable = t: elem t [ "bin" "staticlib" "cdylib" ];
-        in
-        !(profiles.runsLto ps.profile)
-        || ((inst.testProfile or null) != null && !(profiles.runsLto ps.testProfile))
-        || (types != [ ] && any (t: elem t [ "dylib" "cdylib" "staticlib" ]) types && !(builtins.all linkable types));
-    in
-    any needs targetInstances;
+  /* The profiles of an instance, and whether libraries carry object code
+     next to bitcode (nix/profile.nix). */
+  profilesOf = profiles.instanceProfiles;
+  libsNeedObjects = profiles.libsNeedObjects plan;
 
   /* CARGO_CFG_<KEY>=<values joined by commas>, one line per key, from the
      platform's `rustc --print cfg` lines and the `--cfg` of its rustflags.
