@@ -626,8 +626,12 @@ DATA = { value = "data", relative = true }
         assert!(e.to_string().contains("profile.release.debug"), "{e}");
         // A string and an array for one key do not merge (cargo: "failed to merge").
         let files = find_files(&f, "/src/ws", "/src");
-        let e = load(&f, &files, &["build.rustflags = \"-Cdebuginfo=1\"".to_string()])
-            .unwrap_err();
+        let e = load(
+            &f,
+            &files,
+            &["build.rustflags = \"-Cdebuginfo=1\"".to_string()],
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("build.rustflags"), "{e}");
     }
 }

@@ -131,8 +131,12 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
         .filter_map(|d| member_dirs.get(d).copied())
         .collect();
 
+    // Config files: the root manifest's directory and its ancestors, up to
+    // the request's workspace directory ("/" reads every ancestor).
     let files = config::find_files(fs, &ws.root, workspace_dir);
     let config = config::load(fs, &files, &req.config)?;
+    // `--cfg` in the target's rustflags counts for `cfg(..)` dependencies.
+    let target = target.with_rustflags(&config.platform_flags(&target, Role::Target)?.rustflags)?;
     let profiles = Profiles::new(
         &ws.profiles,
         &config.profiles,

@@ -112,6 +112,35 @@ impl Platform {
         })
     }
 
+    /// The cfg set as rustc prints it when given `rustflags`: every `--cfg
+    /// NAME` / `--cfg NAME="VALUE"` (or `--cfg=…`) among them is added, as
+    /// cargo asks rustc with the platform's rustflags.
+    pub fn with_rustflags(&self, rustflags: &[String]) -> Result<Platform, Error> {
+        let mut lines = self.lines.clone();
+        let mut flags = rustflags.iter();
+        while let Some(flag) = flags.next() {
+            let spec = match flag.strip_prefix("--cfg") {
+                Some("") => flags.next().cloned(),
+                Some(rest) => rest.strip_prefix('=').map(str::to_string),
+                None => None,
+            };
+            if let Some(spec) = spec {
+                let line = match spec.split_once('=') {
+                    Some((k, v)) => format!("{}={}", k.trim(), v.trim()),
+                    None => spec.trim().to_string(),
+                };
+                if !lines.contains(&line) {
+                    lines.push(line);
+                }
+            }
+        }
+        Platform::from_cfg_lines(&self.triple, lines).map_err(|e| {
+            Error::msg(format!(
+                "{e} (from a `--cfg` in the rustflags of the cargo config)"
+            ))
+        })
+    }
+
     fn has(&self, key: &str, value: Option<&str>) -> bool {
         self.atoms
             .contains(&(key.to_string(), value.map(str::to_string)))
@@ -219,6 +248,27 @@ mod tests {
             .matches_spec("cfg(target_feature = \"sse2\")")
             .unwrap());
         assert!(mac.matches_spec("cfg(target_env = \"\")").unwrap());
+    }
+
+    #[test]
+    fn rustflags_add_cfgs() {
+        let linux = Platform::builtin("x86_64-unknown-linux-gnu").unwrap();
+        let flags: Vec<String> = [
+            "-C",
+            "opt-level=1",
+            "--cfg",
+            "tokio_unstable",
+            "--cfg=mode=\"fast\"",
+        ]
+        .map(String::from)
+        .to_vec();
+        let p = linux.with_rustflags(&flags).unwrap();
+        assert!(p.matches_spec("cfg(tokio_unstable)").unwrap());
+        assert!(p.matches_spec("cfg(mode = \"fast\")").unwrap());
+        assert!(!linux.matches_spec("cfg(tokio_unstable)").unwrap());
+        assert!(linux
+            .with_rustflags(&["--cfg".into(), "bad value".into()])
+            .is_err());
     }
 
     #[test]

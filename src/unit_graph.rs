@@ -110,7 +110,7 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
     };
     // Root units: tests and what they reach always unwind; a proc-macro
     // selected for `cargo build` is cargo's "compiler" unit (not for-host).
-    let root = |unit_for: UnitFor, profile: UnitFor| Want {
+    let root_want = |unit_for: UnitFor, profile: UnitFor| Want {
         unit_for,
         root_profile: Some(profile),
     };
@@ -119,28 +119,28 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
     } else {
         UnitFor::NORMAL
     };
-    let normal = root(normal_for, normal_for);
+    let normal = root_want(normal_for, normal_for);
     let mut roots = Vec::new();
-    for &inst in &r.resolution.roots {
-        let data = planner::resolved_data(r, inst.0)?;
-        let features = &r.resolution.instances[&inst].features;
+    for &root in &r.resolution.roots {
+        let data = planner::resolved_data(r, root.0)?;
+        let features = &r.resolution.instances[&root].features;
         let runnable = |t: &&Target| {
             t.required_features
                 .iter()
                 .all(|f| feature_enabled(f, features))
         };
-        let is_host = inst.1 == PlatformKind::Host;
+        let is_host = root.1 == PlatformKind::Host;
         if let Some(lib) = &data.targets.lib {
             // A proc-macro's lib is its host instance; its other targets are the target instance.
             if lib.proc_macro == is_host {
                 let mode = if tests { Mode::Test } else { Mode::Build };
                 let want = match (lib.proc_macro, tests) {
-                    (true, false) => root(UnitFor::HOST, UnitFor::ROOT_PROC_MACRO),
-                    (true, true) => root(UnitFor::HOST, UnitFor::TEST),
+                    (true, false) => root_want(UnitFor::HOST, UnitFor::ROOT_PROC_MACRO),
+                    (true, true) => root_want(UnitFor::HOST, UnitFor::TEST),
                     (false, _) => normal,
                 };
                 if !tests || lib.test {
-                    roots.push(b.unit(inst, TargetKind::Lib, lib, mode, want, None)?);
+                    roots.push(b.unit(root, TargetKind::Lib, lib, mode, want, None)?);
                 }
             }
         }
@@ -149,12 +149,12 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
         }
         if !tests {
             for bin in data.targets.bins.iter().filter(runnable) {
-                roots.push(b.unit(inst, TargetKind::Bin, bin, Mode::Build, normal, None)?);
+                roots.push(b.unit(root, TargetKind::Bin, bin, Mode::Build, normal, None)?);
             }
             continue;
         }
         for bin in data.targets.bins.iter().filter(runnable).filter(|t| t.test) {
-            roots.push(b.unit(inst, TargetKind::Bin, bin, Mode::Test, normal, None)?);
+            roots.push(b.unit(root, TargetKind::Bin, bin, Mode::Test, normal, None)?);
         }
         for t in data
             .targets
@@ -163,11 +163,11 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
             .filter(runnable)
             .filter(|t| t.test)
         {
-            roots.push(b.unit(inst, TargetKind::Test, t, Mode::Test, normal, None)?);
+            roots.push(b.unit(root, TargetKind::Test, t, Mode::Test, normal, None)?);
         }
         for t in data.targets.examples.iter().filter(runnable) {
             let mode = if t.test { Mode::Test } else { Mode::Build };
-            roots.push(b.unit(inst, TargetKind::Example, t, mode, normal, None)?);
+            roots.push(b.unit(root, TargetKind::Example, t, mode, normal, None)?);
         }
         for t in data
             .targets
@@ -176,7 +176,7 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
             .filter(runnable)
             .filter(|t| t.test)
         {
-            roots.push(b.unit(inst, TargetKind::Bench, t, Mode::Test, normal, None)?);
+            roots.push(b.unit(root, TargetKind::Bench, t, Mode::Test, normal, None)?);
         }
     }
     b.settle_strip();
@@ -493,7 +493,8 @@ impl Builder<'_> {
                         .iter()
                         .all(|f| feature_enabled(f, &features))
                     {
-                        let want = Want::dep(unit_for.with_dependency(false));
+                        // Cargo builds these as normal units: they read `panic`.
+                        let want = Want::dep(UnitFor::NORMAL);
                         let i = self.unit(inst, TargetKind::Bin, bin, Mode::Build, want, None)?;
                         out.push(UnitDep {
                             index: i,

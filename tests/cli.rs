@@ -162,3 +162,71 @@ fn answer_prints_a_nix_string_literal_for_exec() {
     let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(answer["ok"], false);
 }
+
+#[test]
+fn profile_flags_like_cargo() {
+    let dir = workspace("cli-profiles");
+    dir.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\nleaf = \"1\"\n\
+         [profile.small]\ninherits = \"release\"\nopt-level = \"z\"\n",
+    );
+    let manifest = dir.path("Cargo.toml");
+    let crates = dir.path("crates");
+    let profile_of = |extra: &[&str]| {
+        let mut args = vec![
+            "unit-graph",
+            "--manifest-path",
+            &manifest,
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--crate-dir",
+            &crates,
+        ];
+        args.extend_from_slice(extra);
+        let (ok, out, err) = crateplan(&args);
+        assert!(ok, "{err}");
+        let graph: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let app = graph["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["target"]["name"] == "app")
+            .unwrap()
+            .clone();
+        app["profile"].clone()
+    };
+    let dev = profile_of(&[]);
+    assert_eq!(
+        (dev["name"].as_str(), dev["debuginfo"].as_i64()),
+        (Some("dev"), Some(2))
+    );
+    assert_eq!(profile_of(&["--release"])["opt_level"], "3");
+    assert_eq!(profile_of(&["--profile", "small"])["opt_level"], "z");
+    assert_eq!(profile_of(&["--tests"])["name"], "test");
+    let cfg = profile_of(&["--release", "--config", "profile.release.opt-level = 1"]);
+    assert_eq!(cfg["opt_level"], "1");
+    // As cargo: --release and another --profile conflict; unknown profiles fail.
+    let (ok, _, err) = crateplan(&[
+        "unit-graph",
+        "--manifest-path",
+        &manifest,
+        "--release",
+        "--profile",
+        "small",
+    ]);
+    assert!(!ok && err.contains("--profile"), "{err}");
+    let (ok, _, err) = crateplan(&[
+        "unit-graph",
+        "--manifest-path",
+        &manifest,
+        "--crate-dir",
+        &crates,
+        "--profile",
+        "nope",
+    ]);
+    assert!(
+        !ok && err.contains("profile `nope` is not defined"),
+        "{err}"
+    );
+}

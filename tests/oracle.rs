@@ -7,7 +7,9 @@
 //! Per fixture (one `#[test]` each, so one failure hides no other):
 //! 1. `cargo fetch --locked` (needs index.crates.io and static.crates.io, or a
 //!    warm `$CARGO_HOME`); the git fixture first creates its local repository.
-//! 2. For each target x selection x {build, tests}:
+//! 2. For each target x selection x profile x {build, tests}, where the
+//!    profiles are cargo's default (`dev`, `test` for `cargo test`),
+//!    `--release`, and the fixture's custom ones (`--profile NAME`):
 //!    `RUSTC_BOOTSTRAP=1 cargo build|test --unit-graph -Z unstable-options
 //!    --target T --locked <selection>` and
 //!    `crateplan unit-graph --manifest-path P --target T <selection> [--tests]`,
@@ -58,15 +60,23 @@ struct Fixture {
     /// Selections besides the default one (no arguments), each run for
     /// `build` and for `--tests`.
     extra_selections: &'static [&'static [&'static str]],
+    /// Profile selections besides [`PROFILES`] (custom profiles), each run
+    /// with every selection.
+    extra_profiles: &'static [&'static [&'static str]],
     /// Prepared before `cargo fetch`.
     setup: Option<Setup>,
 }
+
+/// Every selection runs with each of these: cargo's default profile (`dev`
+/// for build, `test` for `cargo test`) and `--release`.
+const PROFILES: &[&[&str]] = &[&[], &["--release"]];
 
 const fn fx(name: &'static str) -> Fixture {
     Fixture {
         name,
         targets: &[],
         extra_selections: &[],
+        extra_profiles: &[],
         setup: None,
     }
 }
@@ -79,6 +89,7 @@ const fn fx_sel(
         name,
         targets: &[],
         extra_selections,
+        extra_profiles: &[],
         setup: None,
     }
 }
@@ -135,13 +146,33 @@ const FIXTURES: &[Fixture] = &[
         name: "git-dep",
         targets: &[],
         extra_selections: &[],
+        extra_profiles: &[],
         setup: Some(setup_git_fixture),
+    },
+    Fixture {
+        name: "profiles",
+        targets: &[],
+        extra_selections: &[&["--workspace"]],
+        extra_profiles: &[
+            &["--profile", "wasm"],
+            &["--profile", "wasm2"],
+            &["--profile", "bench"],
+        ],
+        setup: None,
+    },
+    Fixture {
+        name: "cargo-config",
+        targets: &[],
+        extra_selections: &[],
+        extra_profiles: &[&["--profile", "fromconfig"]],
+        setup: None,
     },
     // WebAssembly: its own targets, and Aura's `[profile.wasm]`.
     Fixture {
         name: "wasm-web",
         targets: &["wasm32-unknown-unknown", "wasm32-wasip1"],
-        extra_selections: &[&["--profile", "wasm"]],
+        extra_selections: &[],
+        extra_profiles: &[&["--profile", "wasm"]],
         setup: None,
     },
 ];
@@ -178,6 +209,8 @@ oracle_tests! {
     oracle_replace_path => "replace-path",
     oracle_targets_layout => "targets-layout",
     oracle_git_dep => "git-dep",
+    oracle_profiles => "profiles",
+    oracle_cargo_config => "cargo-config",
     oracle_wasm_web => "wasm-web",
 }
 
@@ -315,13 +348,28 @@ fn run_fixture(name: &str) {
         "CRATEPLAN_ORACLE_TARGET selects none of {fixture_targets:?}"
     );
 
-    let mut selections: Vec<Vec<String>> = vec![vec![]];
-    selections.extend(
+    let mut base: Vec<Vec<String>> = vec![vec![]];
+    base.extend(
         fixture
             .extra_selections
             .iter()
             .map(|s| s.iter().map(|a| a.to_string()).collect()),
     );
+    let profiles: Vec<&[&str]> = PROFILES
+        .iter()
+        .chain(fixture.extra_profiles)
+        .copied()
+        .collect();
+    let selections: Vec<Vec<String>> = base
+        .iter()
+        .flat_map(|sel| {
+            profiles.iter().map(move |p| {
+                let mut v = sel.clone();
+                v.extend(p.iter().map(|a| a.to_string()));
+                v
+            })
+        })
+        .collect();
 
     let started = Instant::now();
     let mut cargo_time = Duration::ZERO;
@@ -469,6 +517,9 @@ fn cargo_cmd(dir: &Path, target_dir: &Path) -> Command {
             || k.starts_with("CARGO_CFG_")
             || k.starts_with("CARGO_UNSTABLE_")
             || k.starts_with("CARGO_RESOLVER_")
+            // Config from the environment, which crateplan never reads.
+            || k.starts_with("CARGO_PROFILE_")
+            || (k.starts_with("CARGO_TARGET_") && k != "CARGO_TARGET_DIR")
             || k.starts_with("__CARGO")
             || [
                 "CARGO_MANIFEST_DIR",
@@ -478,6 +529,13 @@ fn cargo_cmd(dir: &Path, target_dir: &Path) -> Command {
                 "CARGO_BIN_NAME",
                 "CARGO_TARGET_DIR",
                 "CARGO_ENCODED_RUSTFLAGS",
+                "RUSTFLAGS",
+                "RUSTDOCFLAGS",
+                "CARGO_ENCODED_RUSTDOCFLAGS",
+                "CARGO_INCREMENTAL",
+                // Cargo turns incremental off on CI.
+                "CI",
+                "TF_BUILD",
                 "RUSTC_BOOTSTRAP",
             ]
             .contains(&k.as_ref());

@@ -397,3 +397,258 @@ fn explicit_cfg_set_for_an_unknown_triple() {
         "x86_64-unknown-linux-gnu"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Profiles and cargo config
+
+const APP_MANIFEST: &str = r#"[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+helper = "1"
+"#;
+
+/// The small workspace with `extra` appended to its manifest.
+fn profiled_workspace(name: &str, extra: &str) -> (TestDir, serde_json::Map<String, Value>) {
+    let (dir, crates) = small_workspace(name);
+    dir.write("Cargo.toml", format!("{APP_MANIFEST}\n{extra}"));
+    let sources = store_crates(&dir, &crates);
+    (dir, sources)
+}
+
+fn plan_with(dir: &TestDir, sources: &serde_json::Map<String, Value>, more: Value) -> Value {
+    let mut req = json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources});
+    for (k, v) in more.as_object().unwrap() {
+        req[k] = v.clone();
+    }
+    ask(req)
+}
+
+#[test]
+fn plan_carries_profiles_flags_and_env() {
+    let (dir, sources) = profiled_workspace(
+        "profile-plan",
+        r#"
+[profile.release]
+panic = "abort"
+lto = true
+codegen-units = 1
+[profile.release.package.leaf]
+opt-level = "s"
+[profile.release.build-override]
+opt-level = 2
+[profile.wasm]
+inherits = "release"
+strip = "symbols"
+"#,
+    );
+    dir.write(
+        ".cargo/config.toml",
+        r#"
+[profile.release]
+debug = "line-tables-only"
+[build]
+rustflags = ["--cfg", "from_build"]
+[target.'cfg(unix)']
+linker = "tools/cc"
+[env]
+PLAIN = "p"
+DATA = { value = "assets", relative = true, force = true }
+"#,
+    );
+    let a = plan_with(
+        &dir,
+        &sources,
+        json!({"profile": "release", "config": ["build.rustdocflags = '--cfg docs'"]}),
+    );
+    assert_eq!(a["ok"], true, "{a:#}");
+    let plan = &a["plan"];
+    assert_eq!(plan["version"], 2);
+    let app = &plan["instances"]["app-0.1.0"]["profile"];
+    assert_eq!(app["name"], "release");
+    assert_eq!(app["root"], "release");
+    assert_eq!(app["optLevel"], "3");
+    assert_eq!(app["panic"], "abort");
+    assert_eq!(app["lto"], "fat");
+    assert_eq!(app["codegenUnits"], 1);
+    assert_eq!(app["debuginfo"], "line-tables-only");
+    assert_eq!(plan["instances"]["leaf-0.2.0"]["profile"]["optLevel"], "s");
+    // The build script: build-override, no codegen-units limit, unwinds.
+    let bs = &plan["instances"]["helper-1.0.0"]["buildScriptProfile"];
+    assert_eq!(
+        (bs["optLevel"].as_str(), bs["panic"].as_str()),
+        (Some("2"), Some("unwind"))
+    );
+    assert_eq!(bs["codegenUnits"], Value::Null);
+    assert_eq!(
+        plan["instances"]["app-0.1.0"]["buildScriptProfile"],
+        Value::Null
+    );
+    assert_eq!(plan["instances"]["app-0.1.0"]["testProfile"], Value::Null);
+    let target = &plan["platforms"]["target"];
+    assert_eq!(target["rustflags"], json!(["--cfg", "from_build"]));
+    assert_eq!(target["rustdocflags"], json!(["--cfg", "docs"]));
+    assert!(target["cfg"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("from_build")));
+    assert_eq!(target["linker"], json!(dir.path("tools/cc")));
+    // With an explicit target, host units get no [build] rustflags (cargo).
+    assert_eq!(plan["platforms"]["host"]["rustflags"], json!([]));
+    assert_eq!(
+        plan["env"]["PLAIN"],
+        json!({"value": "p", "force": false, "relative": false})
+    );
+    assert_eq!(
+        plan["env"]["DATA"],
+        json!({"value": "assets", "force": true, "relative": true})
+    );
+
+    // A custom profile inherits, and its strip is its own.
+    let a = plan_with(&dir, &sources, json!({"profile": "wasm"}));
+    let app = &a["plan"]["instances"]["app-0.1.0"]["profile"];
+    assert_eq!(
+        (app["name"].as_str(), app["strip"].as_str()),
+        (Some("wasm"), Some("symbols"))
+    );
+    assert_eq!(app["panic"], "abort");
+
+    // dev by default; `cargo test` uses `test`, always unwinding.
+    let a = plan_with(&dir, &sources, json!({"selection": {"tests": true}}));
+    let inst = &a["plan"]["instances"]["app-0.1.0"];
+    assert_eq!(inst["profile"]["name"], "dev");
+    assert_eq!(inst["profile"]["debugAssertions"], true);
+    assert_eq!(inst["testProfile"]["name"], "test");
+    assert_eq!(
+        a["plan"]["instances"]["leaf-0.2.0"]["testProfile"]["name"],
+        "test"
+    );
+    // No debuginfo in the release leaf and its deps: strip settles to debuginfo.
+    let (dir2, sources2) = profiled_workspace("profile-strip", "");
+    let a = plan_with(&dir2, &sources2, json!({"profile": "release"}));
+    assert_eq!(
+        a["plan"]["instances"]["leaf-0.2.0"]["profile"]["strip"],
+        "debuginfo"
+    );
+    assert_eq!(
+        a["plan"]["instances"]["app-0.1.0"]["profile"]["strip"],
+        "debuginfo"
+    );
+}
+
+#[test]
+fn config_files_above_the_workspace_are_never_read() {
+    let (dir, sources) = profiled_workspace("profile-pure", "");
+    // The workspace is `ws/` inside the test dir; a config above it must not count.
+    let inner = dir.path("ws");
+    for f in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
+        let text = std::fs::read(dir.path(f)).unwrap();
+        dir.write(&format!("ws/{f}"), text);
+    }
+    dir.write(
+        ".cargo/config.toml",
+        "[build]\nrustflags = [\"--cfg\", \"outside\"]\n",
+    );
+    dir.write("ws/.cargo/config", "[env]\nINSIDE = \"yes\"\n");
+    dir.write(
+        "ws/.cargo/config.toml",
+        "[env]\nIGNORED = \"config wins over config.toml\"\n",
+    );
+    let a =
+        ask(json!({"workspace": inner, "target": "x86_64-unknown-linux-gnu", "sources": sources}));
+    assert_eq!(a["ok"], true, "{a:#}");
+    assert_eq!(a["plan"]["platforms"]["target"]["rustflags"], json!([]));
+    assert_eq!(
+        a["plan"]["env"],
+        json!({"INSIDE": {"value": "yes", "force": false, "relative": false}})
+    );
+}
+
+#[test]
+fn profile_errors_name_the_file() {
+    // cargo: `error: profile `nope` is not defined`
+    let (dir, sources) = profiled_workspace("profile-unknown", "");
+    let e = error_of(&plan_with(&dir, &sources, json!({"profile": "nope"})));
+    assert!(e.contains("profile `nope` is not defined"), "{e}");
+
+    // cargo: `error: profile inheritance loop detected with profile `b` inheriting `a``
+    let (dir, sources) = profiled_workspace(
+        "profile-cycle",
+        "[profile.a]\ninherits = \"b\"\n[profile.b]\ninherits = \"a\"\n",
+    );
+    let e = error_of(&plan_with(&dir, &sources, json!({"profile": "release"})));
+    assert!(
+        e.contains("inheritance loop detected with profile `b` inheriting `a`"),
+        "{e}"
+    );
+    assert!(e.contains(&dir.path("Cargo.toml")), "{e}");
+
+    // cargo: `error: profile `a` inherits from `zzz`, but that profile is not defined`
+    let (dir, sources) = profiled_workspace("profile-parent", "[profile.a]\ninherits = \"zzz\"\n");
+    let e = error_of(&plan_with(&dir, &sources, json!({})));
+    assert!(
+        e.contains("profile `a` inherits from `zzz`, but that profile is not defined"),
+        "{e}"
+    );
+
+    // cargo: `error: invalid value: integer `3`, expected a boolean, 0, 1, 2,
+    // "none", "limited", "full", "line-tables-only", or "line-directives-only"`
+    // pointing at Cargo.toml:7:9.
+    let (dir, sources) = profiled_workspace("profile-invalid", "[profile.release]\ndebug = 3\n");
+    let e = error_of(&plan_with(&dir, &sources, json!({})));
+    assert!(
+        e.contains(&dir.path("Cargo.toml")) && e.contains("profile.release.debug"),
+        "{e}"
+    );
+    assert!(e.contains("the integer 3"), "{e}");
+
+    // cargo: `` `panic` may not be specified in a `build-override` profile ``
+    let (dir, sources) = profiled_workspace(
+        "profile-override",
+        "[profile.dev.build-override]\npanic = \"abort\"\n",
+    );
+    let e = error_of(&plan_with(&dir, &sources, json!({})));
+    assert!(
+        e.contains("may not be specified in a `build-override` profile"),
+        "{e}"
+    );
+
+    // cargo only warns: `warning: profile package spec `nosuch` in profile
+    // `release` did not match any packages`, and builds without it. A typo
+    // there silently builds something else, so crateplan refuses.
+    let (dir, sources) = profiled_workspace(
+        "profile-nomatch",
+        "[profile.release.package.nosuch]\nopt-level = 1\n",
+    );
+    let e = error_of(&plan_with(&dir, &sources, json!({"profile": "release"})));
+    assert!(
+        e.contains("profile package spec `nosuch` in profile `release` did not match any package"),
+        "{e}"
+    );
+    assert!(e.contains(&dir.path("Cargo.toml")), "{e}");
+
+    // An invalid config profile names the config file (cargo: "config
+    // profile `release` is not valid (defined in `.../.cargo/config.toml`)").
+    let (dir, sources) = profiled_workspace("profile-config-invalid", "");
+    dir.write(".cargo/config.toml", "[profile.release]\nopt-level = 9\n");
+    let e = error_of(&plan_with(&dir, &sources, json!({})));
+    assert!(
+        e.contains(&dir.path(".cargo/config.toml")) && e.contains("opt-level"),
+        "{e}"
+    );
+
+    // A request config document that is not TOML.
+    let (dir, sources) = profiled_workspace("profile-config-cli", "");
+    let e = error_of(&plan_with(
+        &dir,
+        &sources,
+        json!({"config": ["build.rustflags = ["]}),
+    ));
+    assert!(e.contains("--config"), "{e}");
+
+    // cargo: "profile name `build` is reserved"
+    let e = error_of(&plan_with(&dir, &sources, json!({"profile": "build"})));
+    assert!(e.contains("reserved"), "{e}");
+}

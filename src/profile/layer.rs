@@ -262,8 +262,14 @@ impl Layer {
                         Depth::Override("build-override"),
                     )?));
                 }
-                // Unknown keys are ignored, as cargo ignores them (with a warning).
-                _ => {}
+                // Cargo ignores unknown keys with a warning ("unused manifest
+                // key"); a misspelt setting would silently build something
+                // else here, so it is an error.
+                _ => {
+                    return Err(here.error(
+                        "is not a profile setting cargo knows (cargo would ignore it with an `unused manifest key` warning); fix its spelling (settings are kebab-case: `opt-level`) or remove it",
+                    ))
+                }
             }
         }
         if let Depth::Override(which) = depth {
@@ -536,6 +542,7 @@ mod tests {
             "[package.foo]\nlto = true",
             "[package.foo.package.bar]\nopt-level = 1",
             "[package.\"foo@x\"]\nopt-level = 1",
+            "opt_level = 1",
         ] {
             assert!(parse(text).is_err(), "{text} should be rejected");
         }

@@ -25,13 +25,15 @@
 //!   `git/checkouts/<db>/<rev>/`, or after a leading `<placeholder>/`
 //!   component; failing those, to the nearest ancestor directory on disk
 //!   that holds a `Cargo.toml`; failing that the path stays as it is.
-//! - Units equal in every compared field are merged (cargo can emit two
-//!   that differ only in `profile`).
+//! - `profile` is compared field for field (as compact JSON values) and is
+//!   part of a unit's identity: cargo emits two units of one target that
+//!   differ only in profile (a root proc-macro on an Apple target), and so
+//!   must crateplan. Units equal in every compared field are merged.
 //! - Units with mode `doctest` are dropped with the edges to them, and then
 //!   every unit no longer reachable from a remaining root, so that a lib
 //!   `build` unit that only a doctest used does not count.
-//! - `profile`, `is_std`, `public`, `noprelude` and the target's
-//!   `doc`/`doctest`/`test` flags are not compared.
+//! - `is_std`, `public`, `noprelude` and the target's `doc`/`doctest`/`test`
+//!   flags are not compared.
 #![allow(dead_code)]
 
 use serde_json::Value;
@@ -71,6 +73,8 @@ pub struct Unit {
     pub crate_types: Vec<String>,
     pub src_path: String,
     pub edition: String,
+    /// The `profile` object: field -> compact JSON value.
+    pub profile: BTreeMap<String, String>,
     /// `(extern_crate_name, key of the dependency)`, sorted.
     pub deps: BTreeSet<(String, String)>,
     /// `(extern_crate_name, descriptor of the dependency)`, sorted.
@@ -108,6 +112,7 @@ struct RawUnit {
     crate_types: Vec<String>,
     src_path: String,
     edition: String,
+    profile: BTreeMap<String, String>,
     platform: Option<String>,
     mode: String,
     features: Vec<String>,
@@ -219,14 +224,13 @@ pub fn normalize_value(v: &Value) -> Result<Graph, String> {
             crate_types: u.crate_types.clone(),
             src_path: u.src_path.clone(),
             edition: u.edition.clone(),
+            profile: u.profile.clone(),
             deps,
             dep_descriptors,
         });
     }
     units.sort();
-    // Units equal in every compared field are one unit: cargo sometimes
-    // emits two that differ only in `profile` (a root proc-macro for an
-    // Apple target gets the target's `split_debuginfo`).
+    // Units equal in every compared field are one unit.
     units.dedup();
     let mut roots: Vec<String> = roots
         .into_iter()
@@ -273,7 +277,13 @@ fn parse_unit(u: &Value) -> Result<RawUnit, String> {
         deps.push((index, name));
     }
     let src_path = relative_src_path(&pkg, &pkg_id, &src_path_abs);
+    let profile = match u.get("profile") {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
+        Some(other) => return Err(format!("`profile` is not an object: {other}")),
+    };
     Ok(RawUnit {
+        profile,
         pkg,
         target_kind,
         target_name,
@@ -289,14 +299,42 @@ fn parse_unit(u: &Value) -> Result<RawUnit, String> {
 
 fn descriptor(u: &RawUnit) -> String {
     format!(
-        "{} | {}:{} | {} | {} | [{}]",
+        "{} | {}:{} | {} | {} | [{}] | profile {}",
         u.pkg,
         u.target_kind.join(","),
         u.target_name,
         u.platform.as_deref().unwrap_or("host"),
         u.mode,
-        u.features.join(",")
+        u.features.join(","),
+        profile_text(&u.profile)
     )
+}
+
+/// A profile in one line, cargo's field order where known.
+fn profile_text(p: &BTreeMap<String, String>) -> String {
+    const ORDER: &[&str] = &[
+        "name",
+        "opt_level",
+        "lto",
+        "codegen_backend",
+        "codegen_units",
+        "debuginfo",
+        "split_debuginfo",
+        "debug_assertions",
+        "overflow_checks",
+        "rpath",
+        "incremental",
+        "panic",
+        "strip",
+    ];
+    let known = ORDER
+        .iter()
+        .filter_map(|k| p.get(*k).map(|v| format!("{k}={v}")));
+    let rest = p
+        .iter()
+        .filter(|(k, _)| !ORDER.contains(&k.as_str()))
+        .map(|(k, v)| format!("{k}={v}"));
+    format!("{{{}}}", known.chain(rest).collect::<Vec<_>>().join(" "))
 }
 
 fn key_of(
@@ -753,8 +791,19 @@ fn attribute_diff(x: &Unit, y: &Unit, an: &str, bn: &str) -> String {
     s
 }
 
+fn profile_fields_differing<'a>(x: &'a Unit, y: &'a Unit) -> Vec<&'a str> {
+    x.profile
+        .keys()
+        .chain(y.profile.keys())
+        .filter(|k| x.profile.get(*k) != y.profile.get(*k))
+        .map(String::as_str)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 fn near_score(x: &Unit, y: &Unit) -> usize {
-    let mut n = 0;
+    let mut n = profile_fields_differing(x, y).len();
     n += usize::from(x.pkg != y.pkg) * 4;
     n += usize::from(x.platform != y.platform) * 2;
     let fa: BTreeSet<_> = x.features.iter().collect();
@@ -782,6 +831,15 @@ fn near_diff(x: &Unit, y: &Unit, an: &str, bn: &str) -> String {
             "    source: {an} {}, {bn} {}",
             x.pkg.source, y.pkg.source
         );
+    }
+    for k in profile_fields_differing(x, y) {
+        let v = |u: &Unit| {
+            u.profile
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| "(absent)".into())
+        };
+        let _ = writeln!(s, "    profile.{k}: {an} {}, {bn} {}", v(x), v(y));
     }
     if x.platform != y.platform {
         let p = |p: &Option<String>| p.clone().unwrap_or_else(|| "host (null)".into());
@@ -1005,11 +1063,11 @@ mod tests {
     }
 
     #[test]
-    fn units_differing_only_in_profile_are_merged() {
+    fn units_differing_only_in_profile_stay_apart() {
         let mut v = sample();
         let mut twin = v["units"][4].clone();
         twin["profile"] = json!({"name": "dev", "split_debuginfo": "unpacked"});
-        v["units"].as_array_mut().unwrap().push(twin);
+        v["units"].as_array_mut().unwrap().push(twin.clone());
         v["roots"].as_array_mut().unwrap().push(json!(7));
         let g = graph(&v);
         assert_eq!(
@@ -1017,9 +1075,31 @@ mod tests {
                 .iter()
                 .filter(|u| u.pkg.name == "app-macros")
                 .count(),
-            1
+            2
         );
         assert_eq!(g.roots.len(), 2);
+        // An identical twin is merged.
+        let mut v = sample();
+        let same = v["units"][4].clone();
+        v["units"].as_array_mut().unwrap().push(same);
+        v["roots"].as_array_mut().unwrap().push(json!(7));
+        let g = graph(&v);
+        assert_eq!((g.len(), g.roots.len()), (5, 2));
+    }
+
+    #[test]
+    fn profile_difference_is_reported_field_by_field() {
+        let mut a = sample();
+        a["units"][3]["profile"] =
+            json!({"name": "dev", "opt_level": "0", "strip": {"deferred": "None"}});
+        let mut b = a.clone();
+        b["units"][3]["profile"]["opt_level"] = json!("3");
+        let err = compare(&graph(&a), &graph(&b)).unwrap_err();
+        assert!(
+            err.contains("profile.opt_level: cargo \"0\", crateplan \"3\""),
+            "{err}"
+        );
+        assert!(!err.contains("profile.strip"), "{err}");
     }
 
     #[test]
