@@ -182,7 +182,7 @@ let
     prefixedPrograms "cc-aarch64" aarch64Prefix {
       cc = "aarch64-linux-gnu-gcc";
       gcc = "aarch64-linux-gnu-gcc";
-      "c++" = "aarch64-linux-gnu-g++";
+      # No c++: the chroot has no g++-aarch64-linux-gnu (nothing here needs it).
       cpp = "aarch64-linux-gnu-cpp";
     }
     // {
