@@ -193,14 +193,25 @@ rec {
   pairFromPkgs =
     pkgs:
     let
-      target = fromPkgs pkgs;
-    in
-    {
+      native = fromPkgs pkgs;
       # pkgsBuildBuild: the native package set (runs on and builds for the
       # build machine), so build-machine code is built exactly as natively.
-      build = if isCrossPkgs pkgs then fromPkgs (pkgs.pkgsBuildBuild or pkgs.buildPackages) else target;
-      inherit target;
-    };
+      build = fromPkgs (pkgs.pkgsBuildBuild or pkgs.buildPackages);
+    in
+    if isCrossPkgs pkgs then
+      {
+        inherit build;
+        # The build machine's compiler stays on PATH (as in a nixpkgs cross
+        # stdenv): rustc links a target crate's build script with `cc`.
+        target = native // {
+          path = "${native.path}:${build.path}";
+        };
+      }
+    else
+      {
+        build = native;
+        target = native;
+      };
 
   /* { build; target; } for `targetTriple` from a nixpkgs package set: its
      own pair when the triple is its host platform's; for WebAssembly, its
