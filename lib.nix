@@ -53,7 +53,7 @@ let
       inherit havePkgs;
       system = theSystem;
       toolchain =
-        if havePkgs then toolchains.fromPkgs pkgs else toolchains.host { system = theSystem; };
+        if havePkgs then (toolchains.pairFromPkgs pkgs).build else toolchains.host { system = theSystem; };
       target =
         if havePkgs then
           toolchains.tripleOfPlatform pkgs.stdenv.hostPlatform
@@ -100,7 +100,9 @@ in
       crateplan ? "crateplan",
       # Alternative registries: index URL -> download URL template.
       registries ? { },
-      # Replaces parts of the toolchain (see nix/toolchain.nix).
+      # Replaces parts of the toolchain (see nix/toolchain.nix): attributes
+      # for the build machine's tools (and the target's, natively), and
+      # `target` = { cc; cxx; ar; linker; ... } for the target's alone.
       toolchain ? { },
       # The cargo profile to build ("dev", "release", "test", "bench" or a
       # custom [profile.NAME]), resolved by the planner from Cargo.toml and
@@ -125,7 +127,20 @@ in
     let
       defaults = defaultsFor pkgs system;
       havePkgs = defaults.havePkgs;
-      tools = defaults.toolchain // toolchain;
+      tripleOf = p: if builtins.isString p then p else p.triple;
+      # The build machine's tools (build scripts, proc-macros, the planner's
+      # CLI) and the target's (see nix/toolchain.nix).
+      toolchainPair = toolchains.withOverrides (
+        if havePkgs then
+          toolchains.pairForPkgs pkgs (tripleOf target)
+        else
+          toolchains.pairFromHost {
+            system = defaults.system;
+            targetTriple = tripleOf target;
+            hostTriple = tripleOf host;
+          }
+      ) toolchain;
+      tools = toolchainPair.build;
 
       workspace = sources.workspaceSource src;
 
@@ -198,7 +213,7 @@ in
         in
         if builder == "native" then
           native {
-            toolchain = tools;
+            toolchains = toolchainPair;
             plan = p;
             inherit packageSource workspace;
             crateOverrides = if overrides == null then { } else overrides;

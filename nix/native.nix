@@ -16,8 +16,9 @@
 { util }:
 
 {
-  # See nix/toolchain.nix.
-  toolchain,
+  # { build; target; }: the build machine's tools, for host instances, and
+  # the target's (see nix/toolchain.nix).
+  toolchains,
   # The plan, as parsed from the planner's answer.
   plan,
   # pkgKey -> the package's sources: a .crate file or a directory.
@@ -46,8 +47,60 @@ let
     ;
   profiles = import ./profile.nix { inherit util; };
 
-  platforms = plan.platforms;
-  cross = platforms.target.triple != platforms.host.triple;
+  cross = plan.platforms.target.triple != plan.platforms.host.triple;
+
+  /* The tools that build an instance of `platform` ("target" or "host"). */
+  toolchainFor = platform: if platform == "host" then toolchains.build else toolchains.target;
+
+  /* The plan's platforms, each with the linker rustc uses for its code:
+     `[target.<triple>] linker` from the config, else the toolchain's (a
+     cross compiler's driver, lld's wasm-ld), else null (rustc's default). */
+  platforms = builtins.mapAttrs (
+    name: platform:
+    platform
+    // {
+      linker =
+        if (platform.linker or null) != null then platform.linker else (toolchainFor name).linker or null;
+    }
+  ) plan.platforms;
+
+  /* cargo's spelling of a triple in CC_<triple> and friends. */
+  tripleVar = triple: builtins.replaceStrings [ "-" "." ] [ "_" "_" ] triple;
+
+  /* The C tools as build scripts see them (the cc crate reads CC_<target>,
+     then TARGET_CC or HOST_CC, then CC): the instance's platform's as
+     CC/CXX/AR and TARGET_*, the build machine's as HOST_*, and both under
+     their triples. A host instance sees only the build machine's, so its
+     derivation does not depend on the target. */
+  cToolsEnv =
+    platform:
+    let
+      tc = toolchainFor platform;
+      build = toolchains.build;
+      tools = prefix: suffix: t: {
+        "${prefix}CC${suffix}" = orEmpty t.cc;
+        "${prefix}CXX${suffix}" = orEmpty (t.cxx or null);
+        "${prefix}AR${suffix}" = orEmpty t.ar;
+      };
+    in
+    tools "" "" tc
+    // tools "TARGET_" "" tc
+    // tools "HOST_" "" build
+    // tools "" "_${tripleVar platforms.host.triple}" build
+    // tools "" "_${tripleVar platforms.${platform}.triple}" tc;
+
+  /* File name suffix of executables on a platform. */
+  exeSuffixFor =
+    platform:
+    let
+      cfg = platforms.${platform}.cfg;
+    in
+    if elem ''target_family="wasm"'' cfg then
+      ".wasm"
+    else if elem ''target_os="windows"'' cfg then
+      ".exe"
+    else
+      "";
 
   /* The profiles of an instance, and whether libraries carry object code
      next to bitcode (nix/profile.nix). */
@@ -326,11 +379,20 @@ let
       );
       # NAME=VALUE from the config's [env] (see configEnvOf).
       configEnv = lines (configEnvOf args);
-      # The toolchain.
-      RUSTC = toolchain.rustc;
-      CC = toolchain.cc;
-      AR = toolchain.ar;
-      CARGO = toolchain.cargo or "";
+      # The toolchain of the instance's platform (its C tools: cToolsEnv),
+      # and the build machine's rustc, which compiles build scripts (as it
+      # compiled their build dependencies).
+      RUSTC = (toolchainFor args.platform).rustc;
+      buildRustc = toolchains.build.rustc;
+      CARGO = (toolchainFor args.platform).cargo or "";
+      # .wasm, .exe or empty: the file names of the binaries.
+      exeSuffix = exeSuffixFor args.platform;
+      # What to install when rustc has no standard library for the
+      # platform, or its C compiler or linker is missing (error messages).
+      missingStd = (toolchainFor args.platform).missing.std or "";
+      missingCc = (toolchainFor args.platform).missing.cc or "";
+      # The linker (for the check before linking), or empty.
+      linker = orEmpty platform.linker;
       # From overrides: rustc options and link flags (one per line), shell snippets.
       extraRustcOpts = lines args.extraRustcOpts;
       extraLinkFlags = lines args.extraLinkFlags;
@@ -420,15 +482,20 @@ let
     args:
     let
       inputs = args.nativeBuildInputs ++ args.buildInputs;
+      # nixpkgs' convention: nativeBuildInputs run on the build machine,
+      # buildInputs are for the platform built for; cross-compiling, the
+      # latter's programs cannot run, so only the former are on PATH.
+      runnable = if cross && args.platform == "target" then args.nativeBuildInputs else inputs;
       extraEnv = userEnv args;
     in
     {
-      system = toolchain.system;
-      builder = toolchain.shell;
+      system = toolchains.build.system;
+      builder = toolchains.build.shell;
       common = ./native/common.sh;
-      PATH = concatStringsSep ":" (map (p: "${p}/bin") inputs ++ [ toolchain.path ]);
+      PATH = concatStringsSep ":" (map (p: "${p}/bin") runnable ++ [ (toolchainFor args.platform).path ]);
     }
     // buildContract args
+    // cToolsEnv args.platform
     // inputsEnv inputs
     // extraEnv;
 

@@ -52,6 +52,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "wasm32-unknown-unknown",
         include_str!("platforms/wasm32-unknown-unknown.cfg"),
     ),
+    ("wasm32-wasip1", include_str!("platforms/wasm32-wasip1.cfg")),
 ];
 
 /// The triples with a built-in cfg set.

@@ -55,6 +55,8 @@ type Setup = fn(&Path) -> Result<(), String>;
 
 struct Fixture {
     name: &'static str,
+    /// The targets it is checked for: TARGETS when empty.
+    targets: &'static [&'static str],
     /// Selections besides the default one (no arguments), each run for
     /// `build` and for `--tests`.
     extra_selections: &'static [&'static [&'static str]],
@@ -72,6 +74,7 @@ const PROFILES: &[&[&str]] = &[&[], &["--release"]];
 const fn fx(name: &'static str) -> Fixture {
     Fixture {
         name,
+        targets: &[],
         extra_selections: &[],
         extra_profiles: &[],
         setup: None,
@@ -84,6 +87,7 @@ const fn fx_sel(
 ) -> Fixture {
     Fixture {
         name,
+        targets: &[],
         extra_selections,
         extra_profiles: &[],
         setup: None,
@@ -140,12 +144,14 @@ const FIXTURES: &[Fixture] = &[
     ),
     Fixture {
         name: "git-dep",
+        targets: &[],
         extra_selections: &[],
         extra_profiles: &[],
         setup: Some(setup_git_fixture),
     },
     Fixture {
         name: "profiles",
+        targets: &[],
         extra_selections: &[&["--workspace"]],
         extra_profiles: &[
             &["--profile", "wasm"],
@@ -156,8 +162,17 @@ const FIXTURES: &[Fixture] = &[
     },
     Fixture {
         name: "cargo-config",
+        targets: &[],
         extra_selections: &[],
         extra_profiles: &[&["--profile", "fromconfig"]],
+        setup: None,
+    },
+    // WebAssembly: its own targets, and Aura's `[profile.wasm]`.
+    Fixture {
+        name: "wasm-web",
+        targets: &["wasm32-unknown-unknown", "wasm32-wasip1"],
+        extra_selections: &[],
+        extra_profiles: &[&["--profile", "wasm"]],
         setup: None,
     },
 ];
@@ -196,6 +211,7 @@ oracle_tests! {
     oracle_git_dep => "git-dep",
     oracle_profiles => "profiles",
     oracle_cargo_config => "cargo-config",
+    oracle_wasm_web => "wasm-web",
 }
 
 /// Every fixture directory has an entry, a test, a manifest and a lock.
@@ -314,17 +330,22 @@ fn run_fixture(name: &str) {
     }
     fetch(name, &dir);
 
+    let fixture_targets = if fixture.targets.is_empty() {
+        TARGETS
+    } else {
+        fixture.targets
+    };
     let targets: Vec<&str> = match filter_words("CRATEPLAN_ORACLE_TARGET") {
-        Some(words) => TARGETS
+        Some(words) => fixture_targets
             .iter()
             .copied()
             .filter(|t| words.iter().any(|w| t.contains(w.as_str())))
             .collect(),
-        None => TARGETS.to_vec(),
+        None => fixture_targets.to_vec(),
     };
     assert!(
         !targets.is_empty(),
-        "CRATEPLAN_ORACLE_TARGET selects none of {TARGETS:?}"
+        "CRATEPLAN_ORACLE_TARGET selects none of {fixture_targets:?}"
     );
 
     let mut base: Vec<Vec<String>> = vec![vec![]];

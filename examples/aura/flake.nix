@@ -31,6 +31,20 @@
       # revision Cargo.lock pins, with no hash file: run
       # git-deps/make-repos first, which creates the repository at
       # file:///tmp/crateplan-git/aura-expr that Cargo.lock points at.
+      # Native libraries, per crate name, as Aura's crate overrides gave
+      # them (and as pkgs.defaultCrateOverrides does). For a cross package
+      # set, buildInputs are the target's (pkgs.openssl is then an aarch64
+      # OpenSSL) and nativeBuildInputs run on the build machine.
+      overridesFor = pkgs: {
+        openssl-sys = attrs: {
+          nativeBuildInputs = [ pkgs.buildPackages.pkg-config ];
+          buildInputs = [ pkgs.openssl ];
+          # The pkg-config crate refuses to answer for another target
+          # unless told that the paths it finds are the target's.
+          PKG_CONFIG_ALLOW_CROSS = "1";
+        };
+      };
+
       workspaces = forAllSystems (
         system:
         let
@@ -39,14 +53,34 @@
         crateplan.lib.buildWorkspace {
           inherit pkgs;
           src = ./.;
-          # Native libraries, per crate name, as Aura's crate overrides
-          # gave them (and as pkgs.defaultCrateOverrides does).
-          crateOverrides = {
-            openssl-sys = attrs: {
-              nativeBuildInputs = [ pkgs.pkg-config ];
-              buildInputs = [ pkgs.openssl ];
-            };
-          };
+          crateOverrides = overridesFor pkgs;
+        }
+      );
+
+      # aura-cli for aarch64 Linux, cross-compiled on x86_64 Linux with
+      # nixpkgs' cross package set: build scripts and proc-macros are
+      # built for x86_64 (the same derivations as in `workspaces`), the
+      # rest, ring's and blake3's C and assembly included, for aarch64.
+      aarch64 =
+        let
+          pkgs = nixpkgs.legacyPackages.x86_64-linux.pkgsCross.aarch64-multiplatform;
+        in
+        crateplan.lib.buildWorkspace {
+          inherit pkgs;
+          src = ./.;
+          crateOverrides = overridesFor pkgs;
+        };
+
+      # Aura's web front end: aura-web for wasm32-unknown-unknown with
+      # Aura's [profile.wasm]; $out/lib/aura_web.wasm.
+      web = forAllSystems (
+        system:
+        crateplan.lib.buildWorkspace {
+          pkgs = nixpkgs.legacyPackages.${system};
+          src = ./.;
+          packages = [ "aura-web" ];
+          target = "wasm32-unknown-unknown";
+          profile = "wasm";
         }
       );
     in
@@ -61,6 +95,10 @@
           aura-cli = members.aura-cli.build;
           aura-agent = members.aura-agent.build;
           aura-simulator = members.aura-simulator.build;
+          aura-web-wasm = web.${system}.workspaceMembers.aura-web.build;
+        }
+        // nixpkgs.lib.optionalAttrs (system == "x86_64-linux") {
+          aura-cli-aarch64-linux = aarch64.workspaceMembers.aura-cli.build;
         }
       );
 

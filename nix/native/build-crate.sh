@@ -13,6 +13,10 @@
 . "$common"
 
 mkdir -p "$out" "$lib/lib" "$lib/crateplan"
+links_code=
+case " $libCrateTypes " in *" cdylib "* | *" dylib "*) links_code=1 ;; esac
+[ -z "$bins" ] || links_code=1
+check_target_toolchain "${links_code:+link}"
 unpack_source
 export_compile_env
 run_hook "$preBuild"
@@ -106,6 +110,10 @@ EOF
     fi
     ln -s "${f##*/}" "$lib/lib/lib$libName.${f##*.}"
   done
+  # A WebAssembly cdylib: NAME.wasm, without the lib prefix.
+  if [ -f "$lib/lib/$libName-$metadataHash.wasm" ]; then
+    ln -s "$libName-$metadataHash.wasm" "$lib/lib/$libName.wasm"
+  fi
 fi
 
 # The binaries.
@@ -126,7 +134,7 @@ EOF
     unitFlags=$binFlags
     run_rustc normal -- "$@" --crate-name "$binCrate" --crate-type bin \
       --edition "$binEdition" "$pkgRoot/$binPath" \
-      -C "metadata=$metadataHash-bin-$binName" -o "$out/bin/$binName"
+      -C "metadata=$metadataHash-bin-$binName" -o "$out/bin/$binName$exeSuffix"
   done <<EOF
 $bins
 EOF

@@ -279,10 +279,11 @@ run_build_script() {
   done
   collect_deps build "$buildDeps"
   (
-    # The build script itself is built like a host crate: no --target, and
-    # with its own profile (cargo's build-override).
+    # The build script itself is built like a host crate: by the build
+    # machine's rustc, no --target, and with its own profile (cargo's
+    # build-override) and the host's linker and rustflags.
     # shellcheck disable=SC2030 # meant for this subshell only
-    unitFlags=$buildScriptFlags targetTriple=
+    unitFlags=$buildScriptFlags targetTriple='' RUSTC=$buildRustc
     CARGO_CRATE_NAME=build_script_build
     export CARGO_CRATE_NAME
     run_rustc build -- --crate-name build_script_build --crate-type bin \
@@ -306,6 +307,9 @@ EOF
     cd "$pkgRoot"
     if ! "$work/script/build-script-build" >"$work/script/output"; then
       cat "$work/script/output" >&2
+      if [ -n "${CC:-}" ] && ! command -v "$CC" >/dev/null 2>&1; then
+        die "the build script failed, and the C compiler for $TARGET, $CC, is missing: install $missingCc"
+      fi
       die "the build script failed"
     fi
   )
@@ -315,6 +319,22 @@ EOF
   fi
   while IFS= read -r kv; do [ -z "$kv" ] || export_assignment "$kv"; done <"$work/script/env"
   export OUT_DIR
+}
+
+# For code of another platform than the build machine's: stops with what to
+# install when rustc has no standard library for it, or (when $1 is "link")
+# when its linker is missing.
+# shellcheck disable=SC2031 # the instance's values, not the build script's
+check_target_toolchain() {
+  [ -n "$targetTriple" ] || return 0
+  libdir=$("$RUSTC" --print target-libdir --target "$targetTriple" 2>/dev/null) || libdir=
+  set -- "${1:-}" "$libdir"/libcore-*.rlib
+  if [ -z "$libdir" ] || [ ! -f "$2" ]; then
+    die "rustc ($RUSTC) has no standard library for $targetTriple${libdir:+ (nothing in $libdir)}: install $missingStd"
+  fi
+  if [ "$1" = link ] && [ -n "$linker" ] && ! command -v "$linker" >/dev/null 2>&1; then
+    die "the linker for $targetTriple, $linker, is missing: install $missingCc"
+  fi
 }
 
 # Environment every rustc call of this package sees (cargo sets these for

@@ -69,6 +69,23 @@ let
       done
     '';
 
+  /* bin/ with links named PREFIX + NAME to /usr/bin/TARGET, for each
+     NAME = TARGET (a cross toolchain under nixpkgs' names). */
+  prefixedPrograms =
+    name: prefix: links:
+    onHost name
+      {
+        inherit prefix;
+        links = builtins.concatStringsSep " " (map (n: "${n}=${links.${n}}") (builtins.attrNames links));
+      }
+      ''
+        mkdir -p "$out/bin"
+        for l in $links; do
+          [ -e "/usr/bin/''${l#*=}" ] || { echo "/usr/bin/''${l#*=} is missing in the test chroot" >&2; exit 1; }
+          ln -s "/usr/bin/''${l#*=}" "$out/bin/$prefix''${l%%=*}"
+        done
+      '';
+
   platform = {
     inherit system;
     config = "x86_64-unknown-linux-gnu";
@@ -130,6 +147,109 @@ let
     debs = [ "coreutils" ];
   };
 
+  /* The aarch64 platform of nixpkgs' pkgsCross.aarch64-multiplatform. */
+  aarch64Platform = platform // {
+    system = "aarch64-linux";
+    config = "aarch64-unknown-linux-gnu";
+    isx86_64 = false;
+    isAarch64 = true;
+    rust = platform.rust // {
+      rustcTarget = "aarch64-unknown-linux-gnu";
+      rustcTargetSpec = "aarch64-unknown-linux-gnu";
+      cargoShortTarget = "aarch64-unknown-linux-gnu";
+      cargoEnvVarTarget = "AARCH64_UNKNOWN_LINUX_GNU";
+    };
+  };
+
+  /* The cross compiler of pkgsCross.aarch64-multiplatform's stdenv.cc
+     (programs prefixed aarch64-unknown-linux-gnu-): Debian's
+     gcc-aarch64-linux-gnu. */
+  aarch64Prefix = "aarch64-unknown-linux-gnu-";
+  aarch64Bintools =
+    prefixedPrograms "bintools-aarch64" aarch64Prefix {
+      ar = "aarch64-linux-gnu-ar";
+      as = "aarch64-linux-gnu-as";
+      ld = "aarch64-linux-gnu-ld";
+      nm = "aarch64-linux-gnu-nm";
+      ranlib = "aarch64-linux-gnu-ranlib";
+      readelf = "aarch64-linux-gnu-readelf";
+      strip = "aarch64-linux-gnu-strip";
+    }
+    // {
+      targetPrefix = aarch64Prefix;
+    };
+  aarch64Cc =
+    prefixedPrograms "cc-aarch64" aarch64Prefix {
+      cc = "aarch64-linux-gnu-gcc";
+      gcc = "aarch64-linux-gnu-gcc";
+      # No c++: the chroot has no g++-aarch64-linux-gnu (nothing here needs it).
+      cpp = "aarch64-linux-gnu-cpp";
+    }
+    // {
+      targetPrefix = aarch64Prefix;
+      bintools = aarch64Bintools;
+      isGNU = true;
+      isClang = false;
+    };
+
+  /* pkgsCross.aarch64-multiplatform: packages for aarch64 built on x86_64.
+     Its buildPackages (nixpkgs: the build-tool set whose rustc has the
+     aarch64 standard library) is the native set here, since Debian's rustc
+     has it (libstd-rust-dev:arm64); pkgsBuildBuild is the native set, as
+     in nixpkgs. Only the target's C toolchain and OpenSSL differ. */
+  aarch64Multiplatform = self // {
+    stdenv = self.stdenv // {
+      cc = aarch64Cc;
+      hostPlatform = aarch64Platform;
+      targetPlatform = aarch64Platform;
+    };
+    buildPackages = self;
+    pkgsBuildBuild = self;
+    openssl = opensslFor "aarch64-linux-gnu";
+  };
+
+  # OpenSSL as nixpkgs splits it: `bin`, `dev` (headers, pkg-config files
+  # pointing at the other outputs) and `out` (the libraries), from Debian's
+  # libssl-dev of one architecture (libssl-dev:arm64 for aarch64).
+  opensslFor =
+    multiarch:
+    onHost "openssl-${multiarch}"
+      {
+        outputs = [
+          "bin"
+          "dev"
+          "out"
+        ];
+        inherit multiarch;
+      }
+      ''
+        mkdir -p "$bin/bin" "$out/lib" "$dev/include/openssl" "$dev/lib/pkgconfig"
+        if [ -x /usr/bin/openssl ]; then ln -s /usr/bin/openssl "$bin/bin/openssl"; fi
+        for f in /usr/lib/$multiarch/libssl.* /usr/lib/$multiarch/libcrypto.*; do
+          ln -s "$f" "$out/lib/"
+        done
+        for f in /usr/include/openssl/* /usr/include/$multiarch/openssl/*; do
+          ln -sf "$f" "$dev/include/openssl/"
+        done
+        [ -e "$dev/include/openssl/ssl.h" ] && [ -e "$out/lib/libssl.so" ] ||
+          { echo "OpenSSL's headers or libraries for $multiarch are missing (libssl-dev)" >&2; exit 1; }
+        version=$(sed -n 's/^Version: *//p' /usr/lib/$multiarch/pkgconfig/openssl.pc)
+        pc() {
+          printf 'prefix=%s\nlibdir=%s/lib\nincludedir=%s/include\n\nName: %s\nDescription: %s\nVersion: %s\n' \
+            "$out" "$out" "$dev" "$2" "$3" "$version"
+          shift 3
+          printf '%s\n' "$@"
+        }
+        pc openssl OpenSSL "Secure Sockets Layer and cryptography libraries and tools" \
+          "Requires: libssl libcrypto" >"$dev/lib/pkgconfig/openssl.pc"
+        pc libssl OpenSSL-libssl "Secure Sockets Layer and cryptography libraries" \
+          "Requires.private: libcrypto" 'Libs: -L''${libdir} -lssl' 'Cflags: -I''${includedir}' \
+          >"$dev/lib/pkgconfig/libssl.pc"
+        pc libcrypto OpenSSL-libcrypto "OpenSSL cryptography library" \
+          'Libs: -L''${libdir} -lcrypto' 'Cflags: -I''${includedir}' \
+          >"$dev/lib/pkgconfig/libcrypto.pc"
+      '';
+
   self = {
     inherit
       lib
@@ -137,6 +257,9 @@ let
       coreutils
       bintools
       ;
+
+    # nixpkgs' cross package sets; only aarch64-multiplatform here.
+    pkgsCross.aarch64-multiplatform = aarch64Multiplatform;
 
     stdenv = {
       inherit cc system;
@@ -148,8 +271,9 @@ let
       shell = "${bash}/bin/bash";
     };
 
-    # `buildPackages` is pkgs itself: the stand-in never cross-compiles.
+    # A native set is its own buildPackages and pkgsBuildBuild.
     buildPackages = self;
+    pkgsBuildBuild = self;
 
     rustc = programs "rustc-host" [
       "rustc"
@@ -178,6 +302,11 @@ let
       debs = [ "findutils" ];
     };
     git = programs "git-host" [ "git" ];
+    # lld, for WebAssembly's wasm-ld (Debian's lld).
+    lld = programs "lld-host" [
+      "wasm-ld"
+      "ld.lld"
+    ];
     # The chroot's awk (mawk on a minimal Debian), as bin/awk.
     gawk = onHost "gawk-host" { } ''
       mkdir -p "$out/bin"
@@ -197,45 +326,7 @@ let
       chmod +x "$out/bin/pkg-config"
     '';
 
-    # OpenSSL as nixpkgs splits it: `bin`, `dev` (headers, pkg-config files
-    # pointing at the other outputs) and `out` (the libraries).
-    openssl =
-      onHost "openssl-host"
-        {
-          outputs = [
-            "bin"
-            "dev"
-            "out"
-          ];
-          inherit multiarch;
-        }
-        ''
-          mkdir -p "$bin/bin" "$out/lib" "$dev/include/openssl" "$dev/lib/pkgconfig"
-          if [ -x /usr/bin/openssl ]; then ln -s /usr/bin/openssl "$bin/bin/openssl"; fi
-          for f in /usr/lib/$multiarch/libssl.* /usr/lib/$multiarch/libcrypto.*; do
-            ln -s "$f" "$out/lib/"
-          done
-          for f in /usr/include/openssl/* /usr/include/$multiarch/openssl/*; do
-            ln -sf "$f" "$dev/include/openssl/"
-          done
-          [ -e "$dev/include/openssl/ssl.h" ] && [ -e "$out/lib/libssl.so" ] ||
-            { echo "OpenSSL's headers or libraries are missing (libssl-dev)" >&2; exit 1; }
-          version=$(sed -n 's/^Version: *//p' /usr/lib/$multiarch/pkgconfig/openssl.pc)
-          pc() {
-            printf 'prefix=%s\nlibdir=%s/lib\nincludedir=%s/include\n\nName: %s\nDescription: %s\nVersion: %s\n' \
-              "$out" "$out" "$dev" "$2" "$3" "$version"
-            shift 3
-            printf '%s\n' "$@"
-          }
-          pc openssl OpenSSL "Secure Sockets Layer and cryptography libraries and tools" \
-            "Requires: libssl libcrypto" >"$dev/lib/pkgconfig/openssl.pc"
-          pc libssl OpenSSL-libssl "Secure Sockets Layer and cryptography libraries" \
-            "Requires.private: libcrypto" 'Libs: -L''${libdir} -lssl' 'Cflags: -I''${includedir}' \
-            >"$dev/lib/pkgconfig/libssl.pc"
-          pc libcrypto OpenSSL-libcrypto "OpenSSL cryptography library" \
-            'Libs: -L''${libdir} -lcrypto' 'Cflags: -I''${includedir}' \
-            >"$dev/lib/pkgconfig/libcrypto.pc"
-        '';
+    openssl = opensslFor multiarch;
 
     # Nix: the chroot's nix, and `libs.nix-expr-c` as modular Nix (>= 2.26)
     # has it. Debian's Nix ships no libnixexprc, so that one is a stub that
