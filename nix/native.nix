@@ -26,6 +26,9 @@
   # Codegen units of target crates; cargo's default when null.
   codegenUnits ? null,
   crateOverrides ? { },
+  # Extra rustdoc arguments for doc tests (config rustdocflags; plan v2's
+  # platforms.target.rustdocflags when the plan has them).
+  rustdocFlags ? plan.platforms.target.rustdocflags or [ ],
 }:
 let
   inherit (builtins)
@@ -327,9 +330,17 @@ let
       args = instanceArgs.${key};
       self = built.${key};
       lib = args.lib;
+      pkg = plan.packages.${plan.instances.${key}.package};
       hasFeatures = t: builtins.all (f: elem f args.features) t.requiredFeatures;
       binTests = filter (b: b.test) args.crateBin;
       testTargets = filter (t: t.test && hasFeatures t) args.tests;
+      # cargo test builds every example it can (required-features enabled)
+      # and runs benches only with `test = true`.
+      examples = filter hasFeatures (pkg.examples or [ ]);
+      benchTargets = filter (t: t.test && hasFeatures t) (pkg.benches or [ ]);
+      targetLine =
+        t: "${t.name}\t${t.path}\t${t.edition}\t${if t.harness then "1" else "0"}";
+      bool01 = b: if b then "1" else "0";
     in
     derivation (
       derivationAttrs (args // { nativeBuildInputs = args.nativeBuildInputs ++ testInputs; })
@@ -341,10 +352,23 @@ let
         selfOut = self.out;
         libTest = if lib != null && lib.test then "1" else "";
         binTests = concatMapStringsSep "\n" (b: "${b.name}\t${b.path}\t${b.edition}") binTests;
-        testTargets = concatMapStringsSep "\n" (
-          t: "${t.name}\t${t.path}\t${t.edition}\t${if t.harness then "1" else "0"}"
-        ) testTargets;
+        testTargets = concatMapStringsSep "\n" targetLine testTargets;
+        benchTargets = concatMapStringsSep "\n" targetLine benchTargets;
+        exampleTargets = concatMapStringsSep "\n" (
+          t: "${t.name}\t${t.path}\t${t.edition}\t${bool01 t.test}\t${concatStringsSep " " t.crateTypes}"
+        ) examples;
         testFlags = concatStringsSep "\n" testCrateFlags;
+        doctestLib = ./native/doctest.sh;
+        summaryLib = ./native/test-summary.sh;
+        # Older plans (no `doctest` field): a lib rustdoc can test.
+        docTest =
+          if lib != null && (lib.doctest or (builtins.any (t: elem t [ "lib" "rlib" "proc-macro" ]) lib.crateTypes)) then
+            "1"
+          else
+            "";
+        RUSTDOC = toolchain.rustdoc or "${dirOf toolchain.rustc}/rustdoc";
+        docTestDir = if pkg.source.type == "path" then pkg.source.path else "";
+        rustdocFlags = concatStringsSep "\n" rustdocFlags;
         inherit testPreRun testPostRun;
       }
     );

@@ -3,7 +3,7 @@
 # A toolchain is an attribute set of strings:
 #   system  the Nix system the derivations build on
 #   shell   a POSIX shell, the derivations' builder
-#   rustc cargo cc ar   the compilers and the archiver
+#   rustc rustdoc cargo cc ar   the compilers and the archiver
 #   path    PATH for the builds: coreutils, tar and gzip, grep, sed, awk,
 #           the C compiler and linker
 # With nixpkgs it comes from pkgs; without, from the host's /usr/bin and /bin,
@@ -18,6 +18,7 @@ rec {
       inherit system;
       shell = "/bin/sh";
       rustc = "/usr/bin/rustc";
+      rustdoc = "/usr/bin/rustdoc";
       cargo = "/usr/bin/cargo";
       cc = "/usr/bin/cc";
       ar = "/usr/bin/ar";
@@ -37,6 +38,7 @@ rec {
       system = pkgs.stdenv.buildPlatform.system;
       shell = "${pkgs.bash}/bin/sh";
       rustc = "${pkgs.rustc}/bin/rustc";
+      rustdoc = "${pkgs.rustc}/bin/rustdoc";
       cargo = "${pkgs.cargo}/bin/cargo";
       cc = "${cc}/bin/${cc.targetPrefix}cc";
       ar = "${bintools}/bin/${bintools.targetPrefix}ar";

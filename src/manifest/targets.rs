@@ -174,6 +174,10 @@ fn discover_lib(
             .unwrap_or_else(|| vec!["lib".to_string()])
     };
     let proc_macro = proc_macro || crate_types.iter().any(|t| t == "proc-macro");
+    // Cargo's `Target::doctestable`: rustdoc tests only what it can link.
+    let doctestable = crate_types
+        .iter()
+        .any(|t| matches!(t.as_str(), "lib" | "rlib" | "proc-macro"));
     Ok(Some(Target {
         name,
         path,
@@ -182,6 +186,7 @@ fn discover_lib(
         required_features: Vec::new(),
         harness: raw.harness.unwrap_or(true),
         test: raw.test.unwrap_or(true),
+        doctest: doctestable && raw.doctest.unwrap_or(true),
         proc_macro,
     }))
 }
@@ -302,6 +307,7 @@ fn make_target(kind: Kind, name: String, path: String, edition: &str, t: &RawTar
         required_features: t.required_features.clone().unwrap_or_default(),
         harness: t.harness.unwrap_or(true),
         test: t.test.unwrap_or(matches!(kind, Kind::Bin | Kind::Test)),
+        doctest: false,
         proc_macro: false,
     }
 }
