@@ -177,7 +177,7 @@ in
           native {
             toolchain = tools;
             plan = p;
-            inherit packageSource release codegenUnits;
+            inherit packageSource workspace release codegenUnits;
             crateOverrides = if overrides == null then { } else overrides;
           }
         else if builder == "buildRustCrate" then
@@ -185,7 +185,7 @@ in
             util.crateplanError "builder = \"buildRustCrate\" needs nixpkgs: import lib.nix { inherit pkgs; }"
           else
             buildRustCrateBuilder {
-              inherit pkgs packageSource release buildRustCrateForPkgs;
+              inherit pkgs packageSource workspace release codegenUnits buildRustCrateForPkgs;
               plan = p;
               crateOverrides = if overrides == null then pkgs.defaultCrateOverrides else overrides;
             }

@@ -22,17 +22,23 @@
   plan,
   # pkgKey -> the package's sources: a .crate file or a directory.
   packageSource,
+  # The workspace's source (a store path): `[env]` entries with
+  # `relative = true` are joined with it.
+  workspace ? plan.workspaceRoot,
+  # For plans without profiles (format 1, hand-written plans) only: cargo's
+  # release profile (else dev), and codegen units of target crates.
   release ? true,
-  # Codegen units of target crates; cargo's default when null.
   codegenUnits ? null,
   crateOverrides ? { },
-  # Extra rustdoc arguments for doc tests (config rustdocflags; plan v2's
-  # platforms.target.rustdocflags when the plan has them).
+  # Extra rustdoc arguments for doc tests: the config's rustdocflags
+  # (plan format 2: platforms.target.rustdocflags).
   rustdocFlags ? plan.platforms.target.rustdocflags or [ ],
 }:
 let
   inherit (builtins)
+    any
     attrNames
+    attrValues
     concatStringsSep
     elem
     filter
@@ -47,47 +53,39 @@ let
     optionalAttrs
     unique
     ;
+  profiles = import ./profile.nix { inherit util; };
 
   platforms = plan.platforms;
   cross = platforms.target.triple != platforms.host.triple;
 
-  /* cargo's profiles: release or dev for target crates, and the
-     build-override defaults for build scripts, proc-macros and their deps. */
-  profileFor =
-    platform:
+  /* The profiles of an instance: of its lib and bins, of its build script
+     and of its test targets, from the plan; plans without profiles get
+     the ones `release` and `codegenUnits` stand for. */
+  profilesOf = profiles.instanceProfiles { inherit release codegenUnits; };
+
+  /* Whether library derivations must carry object code next to bitcode
+     (see profiles.ltoFlags): some target instance links without LTO, or
+     needs object code from its own library. */
+  libsNeedObjects =
     let
-      checks = if release then "off" else "on";
-      cgu = if codegenUnits != null then toString codegenUnits else null;
+      targetInstances = filter (i: i.platform == "target") (attrValues plan.instances);
+      needs =
+        inst:
+        let
+          ps = profilesOf inst;
+          lib = plan.packages.${inst.package}.lib;
+          types = if lib == null then [ ] else lib.crateTypes;
+          linkable = t: elem t [ "bin" "staticlib" "cdylib" ];
+        in
+        !(profiles.runsLto ps.profile)
+        || ((inst.testProfile or null) != null && !(profiles.runsLto ps.testProfile))
+        || (types != [ ] && any (t: elem t [ "dylib" "cdylib" "staticlib" ]) types && !(builtins.all linkable types));
     in
-    {
-      profile = if release then "release" else "debug";
-      debugAssertions = checks;
-      overflowChecks = checks;
-    }
-    // (
-      if platform == "host" then
-        {
-          optLevel = "0";
-          debugInfo = "0";
-          codegenUnits = "256";
-        }
-      else if release then
-        {
-          optLevel = "3";
-          debugInfo = "0";
-          codegenUnits = if cgu != null then cgu else "16";
-        }
-      else
-        {
-          optLevel = "0";
-          debugInfo = "2";
-          codegenUnits = if cgu != null then cgu else "256";
-        }
-    );
+    any needs targetInstances;
 
   /* CARGO_CFG_<KEY>=<values joined by commas>, one line per key, from the
-     platform's `rustc --print cfg` lines. debug_assertions follows the
-     profile, as with cargo. */
+     platform's `rustc --print cfg` lines and the `--cfg` of its rustflags.
+     debug_assertions follows the profile, as with cargo. */
   cargoCfgFor =
     platformName: debugAssertions:
     let
@@ -106,9 +104,12 @@ let
             key = builtins.elemAt m 0;
             value = builtins.elemAt m 1;
           };
+      platform = platforms.${platformName};
+      fromFlags = profiles.rustflagsCfg (platform.rustflags or [ ]);
+      cfgLines = platform.cfg ++ filter (l: !(elem l platform.cfg)) fromFlags;
       cfg =
-        map parse (filter (l: l != "debug_assertions") platforms.${platformName}.cfg)
-        ++ util.optional (debugAssertions == "on") {
+        map parse (filter (l: l != "debug_assertions") cfgLines)
+        ++ util.optional debugAssertions {
           key = "debug_assertions";
           value = null;
         };
@@ -121,11 +122,33 @@ let
   cargoCfgLines =
     let
       memo = builtins.mapAttrs (platformName: _: {
-        on = cargoCfgFor platformName "on";
-        off = cargoCfgFor platformName "off";
+        on = cargoCfgFor platformName true;
+        off = cargoCfgFor platformName false;
       }) platforms;
     in
-    platformName: debugAssertions: memo.${platformName}.${debugAssertions};
+    platformName: debugAssertions: memo.${platformName}.${if debugAssertions then "on" else "off"};
+
+  /* `[env]` of the config (profiles.configEnv). */
+  configEnv = profiles.configEnv (plan.env or { }) workspace;
+
+  /* The `[env]` assignments a crate's build exports. Cargo lets a variable
+     already in its environment win over an entry without `force`; the
+     environment a user gives a crate here is what its override sets. A
+     name the builder itself uses is refused rather than silently lost. */
+  configEnvOf =
+    args:
+    let
+      user = userEnv args;
+      nameOf = kv: builtins.head (builtins.match "([^=]*)=.*" kv);
+      reserved = kv: elem (nameOf kv) contractNames;
+      check =
+        kv:
+        if reserved kv then
+          util.crateplanError "[env] ${nameOf kv}: this name is one of the native builder's own variables (nix/native.nix, buildContract); choose another"
+        else
+          kv;
+    in
+    map check (configEnv.forced ++ filter (kv: !(user ? ${nameOf kv})) configEnv.defaults);
 
   /* CARGO_PKG_VERSION_* from a semver string. */
   versionParts =
@@ -142,6 +165,7 @@ let
     };
 
   orEmpty = v: if v == null then "" else toString v;
+  lines = concatStringsSep "\n";
 
   /* The arguments of one instance, before overrides: what crateOverrides
      functions receive (names follow buildRustCrate where one exists). */
@@ -156,6 +180,7 @@ let
           crate = built.${d.instance};
         }) (filter (d: d.kind == kind) inst.deps);
       md = pkg.metadata;
+      ps = profilesOf inst;
     in
     {
       crateName = pkg.name;
@@ -177,6 +202,8 @@ let
       buildDependencies = depsOf "build";
       devDependencies = depsOf "dev";
       member = pkg.source.type == "path" && pkg.source.member;
+      # Profile objects (docs/plan-format.md); overrides may replace them.
+      inherit (ps) profile buildScriptProfile testProfile;
       authors = md.authors;
       inherit (md)
         description
@@ -195,15 +222,9 @@ let
       postInstall = "";
     };
 
-  /* Every argument name above: what is not among them goes to the environment. */
-  knownArgs = [
-    "crateName" "version" "edition" "links" "build" "packageId" "instance"
-    "platform" "features" "featureNames" "src" "lib" "crateBin" "tests"
-    "dependencies" "buildDependencies" "devDependencies" "member" "authors"
-    "description" "homepage" "repository" "license" "readme" "licenseFile"
-    "rustVersion" "buildInputs" "nativeBuildInputs" "extraRustcOpts"
-    "extraLinkFlags" "preBuild" "postInstall"
-  ];
+  /* Every argument name above (attrNames does not evaluate the values):
+     what an override adds beyond them goes to the environment. */
+  knownArgs = attrNames (crateArgs "" { });
 
   applyOverrides =
     args:
@@ -229,57 +250,121 @@ let
       LIBRARY_PATH = join (p: "${libOf p}/lib");
     };
 
-  /* The derivation attributes shared by a crate's build and its tests. */
-  derivationAttrs =
+  /* rustc's crate types of a library, as the plan names them. */
+  libCrateTypesOf = lib: map (t: if t == "lib" then "rlib" else t) lib.crateTypes;
+
+  /* rustc's flags for one kind of unit of an instance: its profile, LTO
+     as cargo decides it for that kind, then the platform's linker and
+     rustflags (nix/profile.nix). One item per line. */
+  unitFlags =
+    {
+      profile,
+      crateTypes,
+      platform,
+    }:
+    lines (
+      profiles.profileFlags profile
+      ++ profiles.ltoFlags {
+        inherit profile crateTypes libsNeedObjects;
+        isHost = platform == "host";
+      }
+      ++ profiles.platformFlags platforms.${platform}
+    );
+
+  /* The per-crate build contract: every variable the scripts in
+     nix/native/ read, each documented here and nowhere else. The
+     derivations' environment is made from it, and the scripts source
+     `contractChecks`, generated from the same names, so a variable
+     missing on either side stops the build at its first line. Lists are
+     one item per line. */
+  buildContract =
     args:
     let
       lib = args.lib;
       hasLib = lib != null;
       isHost = args.platform == "host";
-      prof = profileFor args.platform;
-      inputs = args.nativeBuildInputs ++ args.buildInputs;
-      extraEnv = util.filterAttrs (n: v: !(elem n knownArgs) && !(isFunction v)) args;
+      platform = platforms.${args.platform};
+      prof = args.profile;
+      version = versionParts args.version;
     in
     {
-      system = toolchain.system;
-      builder = toolchain.shell;
-      common = ./native/common.sh;
-      PATH = concatStringsSep ":" (map (p: "${p}/bin") inputs ++ [ toolchain.path ]);
+      # A .crate file or the package's source directory.
+      inherit (args) src;
+      # The package's name, version and edition.
+      inherit (args) crateName;
+      crateVersion = args.version;
+      crateEdition = args.edition;
+      # The library target (all empty without one): crate name, source
+      # path, edition, rustc crate types (space separated), 1 for a proc-macro.
+      libName = if hasLib then lib.name else "";
+      libPath = if hasLib then lib.path else "";
+      libEdition = if hasLib then lib.edition else "";
+      libCrateTypes = if hasLib then concatStringsSep " " (libCrateTypesOf lib) else "";
+      procMacro = if hasLib && lib.procMacro then "1" else "";
+      # Build script path relative to the package root, or empty.
+      buildScript = orEmpty args.build;
+      # NAME<TAB>PATH<TAB>EDITION per selected binary.
+      bins = concatMapStringsSep "\n" (b: "${b.name}\t${b.path}\t${b.edition}") args.crateBin;
+      # Enabled features, space separated; every feature, quoted for --check-cfg.
+      crateFeatures = concatStringsSep " " args.features;
+      checkCfgFeatures = concatMapStringsSep ", " (f: ''"${f}"'') args.featureNames;
+      # EXTERN LIBOUTPUT per normal and per build dependency.
+      deps = depLines args.dependencies;
+      buildDeps = depLines args.buildDependencies;
+      # The package's `links`, or empty.
+      links = orEmpty args.links;
+      # Unique per instance and profile: -C metadata and -C extra-filename.
+      metadataHash = substring 0 16 (hashString "sha256" "${args.instance} ${prof.name}");
+      # "allow" outside the workspace, else empty; 1 for workspace members.
+      capLints = if args.member then "" else "allow";
+      primaryPackage = if args.member then "1" else "";
+      # --target for cross builds, else empty; TARGET and HOST for the build script.
+      targetTriple = if cross && !isHost then platforms.target.triple else "";
+      targetPlatform = platform.triple;
+      hostPlatform = platforms.host.triple;
+      # rustc flags of the library, of the binaries, and of the build
+      # script (its profile, on the host), from profiles and config.
+      libFlags = unitFlags {
+        profile = prof;
+        crateTypes = if hasLib then libCrateTypesOf lib else [ ];
+        inherit (args) platform;
+      };
+      binFlags = unitFlags {
+        profile = prof;
+        crateTypes = [ "bin" ];
+        inherit (args) platform;
+      };
+      buildScriptFlags =
+        if args.buildScriptProfile == null then
+          ""
+        else
+          unitFlags {
+            profile = args.buildScriptProfile;
+            crateTypes = [ "bin" ];
+            platform = "host";
+          };
+      # NAME=VALUE the build script runs with: TARGET, HOST, PROFILE,
+      # OPT_LEVEL, DEBUG, CARGO_ENCODED_RUSTFLAGS, RUSTC_LINKER, CARGO_CFG_*.
+      buildScriptEnv = lines (
+        [
+          "TARGET=${platform.triple}"
+          "HOST=${platforms.host.triple}"
+        ]
+        ++ profiles.buildScriptProfileEnv prof platform
+        ++ [ (cargoCfgLines args.platform prof.debugAssertions) ]
+      );
+      # NAME=VALUE from the config's [env] (see configEnvOf).
+      configEnv = lines (configEnvOf args);
+      # The toolchain.
       RUSTC = toolchain.rustc;
       CC = toolchain.cc;
       AR = toolchain.ar;
       CARGO = toolchain.cargo or "";
-      inherit (args) src;
-      inherit (args) crateName;
-      crateVersion = args.version;
-      crateEdition = args.edition;
-      libName = if hasLib then lib.name else "";
-      libPath = if hasLib then lib.path else "";
-      libEdition = if hasLib then lib.edition else "";
-      libCrateTypes =
-        if hasLib then
-          concatStringsSep " " (map (t: if t == "lib" then "rlib" else t) lib.crateTypes)
-        else
-          "";
-      procMacro = if hasLib && lib.procMacro then "1" else "";
-      buildScript = orEmpty args.build;
-      bins = concatMapStringsSep "\n" (b: "${b.name}\t${b.path}\t${b.edition}") args.crateBin;
-      crateFeatures = concatStringsSep " " args.features;
-      checkCfgFeatures = concatMapStringsSep ", " (f: ''"${f}"'') args.featureNames;
-      deps = depLines args.dependencies;
-      buildDeps = depLines args.buildDependencies;
-      links = orEmpty args.links;
-      metadataHash = substring 0 16 (hashString "sha256" "${args.instance} ${prof.profile}");
-      capLints = if args.member then "" else "allow";
-      primaryPackage = if args.member then "1" else "";
-      targetTriple = if cross && !isHost then platforms.target.triple else "";
-      targetPlatform = platforms.${args.platform}.triple;
-      hostPlatform = platforms.host.triple;
-      cargoCfg = cargoCfgLines args.platform prof.debugAssertions;
-      extraRustcOpts = concatStringsSep "\n" args.extraRustcOpts;
-      extraLinkFlags = concatStringsSep "\n" args.extraLinkFlags;
+      # From overrides: rustc options and link flags (one per line), shell snippets.
+      extraRustcOpts = lines args.extraRustcOpts;
+      extraLinkFlags = lines args.extraLinkFlags;
       inherit (args) preBuild postInstall;
-
+      # What cargo sets for rustc (env!) and build scripts alike.
       CARGO_PKG_NAME = args.crateName;
       CARGO_PKG_VERSION = args.version;
       CARGO_PKG_AUTHORS = concatStringsSep ":" args.authors;
@@ -290,9 +375,112 @@ let
       CARGO_PKG_LICENSE_FILE = orEmpty args.licenseFile;
       CARGO_PKG_RUST_VERSION = orEmpty args.rustVersion;
       CARGO_PKG_README = orEmpty args.readme;
+      CARGO_PKG_VERSION_MAJOR = version.CARGO_PKG_VERSION_MAJOR;
+      CARGO_PKG_VERSION_MINOR = version.CARGO_PKG_VERSION_MINOR;
+      CARGO_PKG_VERSION_PATCH = version.CARGO_PKG_VERSION_PATCH;
+      CARGO_PKG_VERSION_PRE = version.CARGO_PKG_VERSION_PRE;
+    };
+
+  /* What test derivations read besides the build contract. */
+  testContract =
+    {
+      args,
+      testCrateFlags,
+      testPreRun,
+      testPostRun,
+    }:
+    let
+      lib = args.lib;
+      self = built.${args.instance};
+      pkg = plan.packages.${plan.instances.${args.instance}.package};
+      hasFeatures = t: builtins.all (f: elem f args.features) t.requiredFeatures;
+      harness01 = t: if t.harness then "1" else "0";
+      targetLine = t: "${t.name}\t${t.path}\t${t.edition}\t${harness01 t}";
+      # Plans without `doctest` (hand-written, older): a lib rustdoc can test.
+      doctestable =
+        lib.doctest or (any (t: elem t [ "lib" "rlib" "proc-macro" ]) lib.crateTypes);
+    in
+    {
+      # EXTERN LIBOUTPUT per dev-dependency.
+      devDeps = depLines args.devDependencies;
+      # The lib and out outputs of this instance's build (integration tests
+      # link the library and run the bins).
+      selfLib = self.lib;
+      selfOut = self.out;
+      # 1 when the library's unit tests are built.
+      libTest = if lib != null && lib.test then "1" else "";
+      # NAME<TAB>PATH<TAB>EDITION of bins whose unit tests are built.
+      binTests = concatMapStringsSep "\n" (b: "${b.name}\t${b.path}\t${b.edition}") (
+        filter (b: b.test) args.crateBin
+      );
+      # NAME<TAB>PATH<TAB>EDITION<TAB>HARNESS (1 or 0) per test target.
+      testTargets = concatMapStringsSep "\n" targetLine (filter (t: t.test && hasFeatures t) args.tests);
+      # The same for benches cargo test runs (`test = true`).
+      benchTargets = concatMapStringsSep "\n" targetLine (
+        filter (t: t.test && hasFeatures t) (pkg.benches or [ ])
+      );
+      # NAME<TAB>PATH<TAB>EDITION<TAB>TEST (1 or 0)<TAB>CRATE TYPES (space
+      # separated) per example cargo test builds: all whose
+      # required-features are enabled (run when `test = true`).
+      exampleTargets = concatMapStringsSep "\n" (
+        t: "${t.name}\t${t.path}\t${t.edition}\t${if t.test then "1" else "0"}\t${concatStringsSep " " t.crateTypes}"
+      ) (filter hasFeatures (pkg.examples or [ ]));
+      # 1 when the library's doc tests run (the plan's lib.doctest).
+      docTest = if lib != null && doctestable then "1" else "";
+      # The toolchain's rustdoc, and the config's rustdocflags (one per line).
+      RUSTDOC = toolchain.rustdoc or "${dirOf toolchain.rustc}/rustdoc";
+      rustdocFlags = lines rustdocFlags;
+      # The package's directory relative to the workspace root (path
+      # packages), or empty: cargo runs rustdoc from the workspace root,
+      # which names the doc tests (`dt-core/src/lib.rs - add (line 18)`).
+      docTestDir = if pkg.source.type == "path" then pkg.source.path else "";
+      # rustc flags of the test units (the test profile; built as bins).
+      testUnitFlags = unitFlags {
+        profile = if args.testProfile != null then args.testProfile else args.profile;
+        crateTypes = [ "bin" ];
+        inherit (args) platform;
+      };
+      # Arguments for every test binary, one per line; shell snippets
+      # around the runs.
+      testFlags = lines testCrateFlags;
+      inherit testPreRun testPostRun;
+    };
+
+  /* `: "${NAME?}"` for every contract variable: the scripts source this
+     first (see buildContract). */
+  contractChecks =
+    name: names:
+    builtins.toFile name (
+      "# Generated by nix/native.nix: the variables of its contract.\n"
+      + concatMapStringsSep "\n" (n: '': "''${${n}?}"'') names
+      + "\n"
+    );
+  contractNames = attrNames (buildContract { });
+  buildChecks = contractChecks "crateplan-build-contract.sh" contractNames;
+  testChecks = contractChecks "crateplan-test-contract.sh" (
+    attrNames (buildContract { } // testContract { args = { }; testCrateFlags = [ ]; testPreRun = ""; testPostRun = ""; })
+  );
+
+  /* What an override adds to a crate's environment: the attributes that
+     are no arguments (and no functions). */
+  userEnv = args: util.filterAttrs (n: v: !(elem n knownArgs) && !(isFunction v)) args;
+
+  /* The derivation attributes shared by a crate's build and its tests:
+     the contract, plus PATH, search paths for inputs, and what overrides
+     add to the environment. */
+  derivationAttrs =
+    args:
+    let
+      inputs = args.nativeBuildInputs ++ args.buildInputs;
+      extraEnv = userEnv args;
+    in
+    {
+      system = toolchain.system;
+      builder = toolchain.shell;
+      common = ./native/common.sh;
+      PATH = concatStringsSep ":" (map (p: "${p}/bin") inputs ++ [ toolchain.path ]);
     }
-    // prof
-    // versionParts args.version
+    // buildContract args
     // inputsEnv inputs
     // extraEnv;
 
@@ -308,6 +496,7 @@ let
           "out"
           "lib"
         ];
+        contract = buildChecks;
         args = [ ./native/build-crate.sh ];
       }
     );
@@ -328,48 +517,23 @@ let
     }:
     let
       args = instanceArgs.${key};
-      self = built.${key};
-      lib = args.lib;
-      pkg = plan.packages.${plan.instances.${key}.package};
-      hasFeatures = t: builtins.all (f: elem f args.features) t.requiredFeatures;
-      binTests = filter (b: b.test) args.crateBin;
-      testTargets = filter (t: t.test && hasFeatures t) args.tests;
-      # cargo test builds every example it can (required-features enabled)
-      # and runs benches only with `test = true`.
-      examples = filter hasFeatures (pkg.examples or [ ]);
-      benchTargets = filter (t: t.test && hasFeatures t) (pkg.benches or [ ]);
-      targetLine =
-        t: "${t.name}\t${t.path}\t${t.edition}\t${if t.harness then "1" else "0"}";
-      bool01 = b: if b then "1" else "0";
     in
     derivation (
       derivationAttrs (args // { nativeBuildInputs = args.nativeBuildInputs ++ testInputs; })
+      // testContract {
+        inherit
+          args
+          testCrateFlags
+          testPreRun
+          testPostRun
+          ;
+      }
       // {
         name = "rust_${args.crateName}-${args.version}-test";
+        contract = testChecks;
         args = [ ./native/test-crate.sh ];
-        devDeps = depLines args.devDependencies;
-        selfLib = self.lib;
-        selfOut = self.out;
-        libTest = if lib != null && lib.test then "1" else "";
-        binTests = concatMapStringsSep "\n" (b: "${b.name}\t${b.path}\t${b.edition}") binTests;
-        testTargets = concatMapStringsSep "\n" targetLine testTargets;
-        benchTargets = concatMapStringsSep "\n" targetLine benchTargets;
-        exampleTargets = concatMapStringsSep "\n" (
-          t: "${t.name}\t${t.path}\t${t.edition}\t${bool01 t.test}\t${concatStringsSep " " t.crateTypes}"
-        ) examples;
-        testFlags = concatStringsSep "\n" testCrateFlags;
         doctestLib = ./native/doctest.sh;
         summaryLib = ./native/test-summary.sh;
-        # Older plans (no `doctest` field): a lib rustdoc can test.
-        docTest =
-          if lib != null && (lib.doctest or (builtins.any (t: elem t [ "lib" "rlib" "proc-macro" ]) lib.crateTypes)) then
-            "1"
-          else
-            "";
-        RUSTDOC = toolchain.rustdoc or "${dirOf toolchain.rustc}/rustdoc";
-        docTestDir = if pkg.source.type == "path" then pkg.source.path else "";
-        rustdocFlags = concatStringsSep "\n" rustdocFlags;
-        inherit testPreRun testPostRun;
       }
     );
 in

@@ -6,33 +6,8 @@
 #   $lib   the library and what dependents read (see common.sh)
 #   $out   the binaries in bin/ (and lib/ linking to $lib/lib)
 #
-# Environment (set by nix/native.nix, lists one item per line):
-#   common            path of common.sh
-#   src               a .crate file or the package's source directory
-#   crateName crateVersion crateEdition
-#   libName libPath libEdition libCrateTypes (space separated) procMacro (1 or empty)
-#   buildScript       build script path relative to the package root, or empty
-#   bins              NAME<TAB>PATH<TAB>EDITION per line
-#   crateFeatures     enabled features, space separated
-#   checkCfgFeatures  every feature of the package, quoted for --check-cfg
-#   deps buildDeps    EXTERN LIBOUTPUT per line (normal and build dependencies)
-#   links             the package's `links`, or empty
-#   metadataHash      unique per instance: -C metadata and -C extra-filename
-#   capLints          "allow" outside the workspace, else empty
-#   primaryPackage    1 for workspace members
-#   profile optLevel debugInfo debugAssertions overflowChecks codegenUnits
-#   targetTriple      --target for cross builds, else empty
-#   targetPlatform hostPlatform   TARGET and HOST for the build script
-#   cargoCfg          CARGO_CFG_NAME=VALUE per line, for the build script
-#   RUSTC CC AR CARGO the toolchain
-#   extraRustcOpts extraLinkFlags   from overrides, one per line
-#   preBuild postInstall            shell snippets from overrides
-#   CARGO_PKG_*       set directly, as cargo sets them
-
-: "${bins:=}" "${deps:=}" "${buildDeps:=}" "${links:=}" "${buildScript:=}"
-: "${libName:=}" "${procMacro:=}" "${capLints:=}" "${primaryPackage:=}"
-: "${targetTriple:=}" "${extraRustcOpts:=}" "${extraLinkFlags:=}" "${CARGO:=}"
-: "${preBuild:=}" "${postInstall:=}" "${crateFeatures:=}" "${checkCfgFeatures:=}"
+# Environment: the variables of `buildContract` in nix/native.nix (documented
+# there, checked on entry by common.sh), plus $common, the path of common.sh.
 
 # shellcheck source=nix/native/common.sh
 . "$common"
@@ -109,8 +84,9 @@ EOF
   fi
   CARGO_CRATE_NAME=$libName
   export CARGO_CRATE_NAME
+  unitFlags=$libFlags
   run_rustc normal -- "$@" --crate-name "$libName" --edition "$libEdition" \
-    "$pkgRoot/$libPath" -C embed-bitcode=no \
+    "$pkgRoot/$libPath" \
     -C "metadata=$metadataHash" -C "extra-filename=-$metadataHash" \
     --out-dir "$lib/lib"
 
@@ -147,6 +123,7 @@ EOF
     binCrate=$(printf '%s' "$binName" | tr - _)
     CARGO_CRATE_NAME=$binCrate CARGO_BIN_NAME=$binName
     export CARGO_CRATE_NAME CARGO_BIN_NAME
+    unitFlags=$binFlags
     run_rustc normal -- "$@" --crate-name "$binCrate" --crate-type bin \
       --edition "$binEdition" "$pkgRoot/$binPath" \
       -C "metadata=$metadataHash-bin-$binName" -o "$out/bin/$binName"

@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# shellcheck disable=SC2154 # inputs arrive in the environment (see test-crate.sh)
+# shellcheck disable=SC2154 # inputs arrive in the environment (testContract)
 # The library's doc tests, as `cargo test` runs them: `rustdoc --test` on the
 # lib's root file, with the arguments cargo gives rustdoc (checked against
 # `cargo test -v --doc`, cargo 1.95):
@@ -19,17 +19,9 @@
 # compile_fail, edition20xx, test_harness, hidden `#` lines, fn main).
 #
 # Sourced by test-crate.sh after common.sh, collect_deps (normal, dev) and
-# the build script run. Inputs:
-#   RUSTDOC        the rustdoc of the toolchain
-#   docTest        1 when the lib's doc tests run (the plan's lib.doctest)
-#   rustdocFlags   extra rustdoc arguments, one per line (config rustdocflags)
-#   testFlags      the test arguments, one per line (each as --test-args)
-#   docTestDir     the package's directory relative to the workspace root
-#                  (members), or empty: cargo runs rustdoc from the
-#                  workspace root, which names the doc tests
-#                  (`dt-core/src/lib.rs - add (line 18)`)
-
-: "${RUSTDOC:=}" "${docTest:=}" "${rustdocFlags:=}" "${docTestDir:=}"
+# the build script run. Reads docTest, RUSTDOC, rustdocFlags, docTestDir and
+# testFlags (each as --test-args), documented in `testContract` in
+# nix/native.nix.
 
 # run_doc_tests LOG: runs the doc tests with their output in LOG; returns
 # rustdoc's status (non-zero when a doc test failed or did not compile).

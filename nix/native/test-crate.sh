@@ -7,28 +7,10 @@
 # failing test fails the derivation. $out receives one log per test binary,
 # doc-<lib>.log for the doc tests, and summary.json (test-summary.sh).
 #
-# Environment: as build-crate.sh (see there), plus
-#   devDeps           EXTERN LIBOUTPUT per line (dev-dependencies)
-#   selfLib selfOut   the lib and out outputs of this instance's normal build
-#                     (integration tests link the library and run the bins)
-#   libTest           1 when the library's unit tests are built
-#   binTests          NAME<TAB>PATH<TAB>EDITION of bins whose unit tests are built
-#   testTargets       NAME<TAB>PATH<TAB>EDITION<TAB>HARNESS (1 or 0) per line
-#   benchTargets      the same, for benches with `test = true`
-#   exampleTargets    NAME<TAB>PATH<TAB>EDITION<TAB>TEST (1 or 0)<TAB>CRATETYPES
-#                     (space separated) per line
-#   testFlags         arguments for every test binary, one per line
-#   testPreRun testPostRun   shell snippets around the runs
-#   doctestLib summaryLib    paths of doctest.sh and test-summary.sh
-#   docTest RUSTDOC rustdocFlags   see doctest.sh
-
-: "${bins:=}" "${deps:=}" "${devDeps:=}" "${buildDeps:=}" "${links:=}" "${buildScript:=}"
-: "${libName:=}" "${procMacro:=}" "${capLints:=}" "${primaryPackage:=}"
-: "${targetTriple:=}" "${extraRustcOpts:=}" "${extraLinkFlags:=}" "${CARGO:=}"
-: "${preBuild:=}" "${postInstall:=}" "${crateFeatures:=}" "${checkCfgFeatures:=}"
-: "${libTest:=}" "${binTests:=}" "${testTargets:=}" "${testFlags:=}"
-: "${testPreRun:=}" "${testPostRun:=}" "${selfLib:=}" "${selfOut:=}"
-: "${benchTargets:=}" "${exampleTargets:=}"
+# Environment: the variables of `buildContract` and `testContract` in
+# nix/native.nix (documented there, checked on entry by common.sh), plus
+# $common, $doctestLib and $summaryLib, the paths of common.sh, doctest.sh
+# and test-summary.sh.
 
 # shellcheck source=nix/native/common.sh
 . "$common"
@@ -48,6 +30,9 @@ collect_deps dev "$devDeps"
 if [ -n "$buildScript" ]; then
   run_build_script
 fi
+
+# Every test unit is built with the test profile.
+unitFlags=$testUnitFlags
 
 # The test binaries to run, in cargo's order: NAME<TAB>KIND<TAB>SRC<TAB>HARNESS.
 : >"$work/tests.list"

@@ -275,9 +275,9 @@ wrong_checksum() {
 
 # With `fresh`, every crate derivation gets a never-built PATH entry, so all
 # of them are new (a clean build without wiping the shared store); the plan
-# is the default evaluation's, so the crateplan CLI is not rebuilt.
-# codegenUnits = 4 is aura's [profile.release], which cargo uses and the
-# native builder does not read.
+# is the default evaluation's, so the crateplan CLI is not rebuilt. The
+# plan carries aura's [profile.release] (fat LTO, one codegen unit, strip,
+# panic = "abort"), as cargo build --release uses it.
 cat >"$tmp/aura.nix" <<EOF
 { fresh ? null }:
 let
@@ -290,7 +290,6 @@ else
   crateplan.buildWorkspace {
     src = $aura;
     plan = base.plan;
-    codegenUnits = 4;
     toolchain.path = crateplan.toolchain.path + ":/var/empty/crateplan-fresh-\${fresh}";
   }
 EOF
@@ -330,7 +329,7 @@ aura_clean_build() {
   echo "$out" >"$tmp/aura.out"
   echo "$drv" >"$tmp/aura.drv"
   figure "examples/aura: $crates crate derivations (one per plan instance)"
-  figure "examples/aura clean per-crate nix-build (native builder, no nixpkgs, all $crates crates built, codegen-units 4 as aura's release profile): ${secs}s wall (load average before: $before, after: $after)"
+  figure "examples/aura clean per-crate nix-build (native builder, no nixpkgs, all $crates crates built, aura's release profile: fat LTO, codegen-units 1, panic=abort): ${secs}s wall (load average before: $before, after: $after)"
   echo "$secs" >"$tmp/aura.nix.secs"
 }
 

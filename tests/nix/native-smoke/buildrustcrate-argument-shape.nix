@@ -59,6 +59,38 @@ let
     };
   };
 
+  # The same plan with an LTO profile, rustflags and [env].
+  ltoPlan = plan // {
+    instances = builtins.mapAttrs (
+      _: inst:
+      if inst.platform == "target" then
+        inst
+        // {
+          profile = inst.profile // {
+            lto = "fat";
+            panic = "abort";
+          };
+        }
+      else
+        inst
+    ) plan.instances;
+    platforms = plan.platforms // {
+      target = plan.platforms.target // {
+        rustflags = [
+          "--cfg"
+          "from_config"
+        ];
+      };
+    };
+    env = {
+      GREETING = {
+        value = "hi";
+        force = false;
+        relative = false;
+      };
+    };
+  };
+
   crateplan = import ../../../lib.nix { inherit pkgs; };
   ws = crateplan.buildWorkspace {
     src = ./.;
@@ -82,6 +114,14 @@ let
   macro = argsOf "smoke-macro 0.1.0 host";
   itoa = argsOf "itoa-1.0.11";
   cliTest = ws.tests.smoke-cli;
+  ltoCrates =
+    (crateplan.buildWorkspace {
+      src = ./.;
+      plan = ltoPlan;
+      builder = "buildRustCrate";
+    }).internal.crates;
+  ltoCli = ltoCrates."smoke-cli 0.1.0 target".args;
+  ltoMid = ltoCrates."smoke-mid 0.2.0 target".args;
 in
 builtins.all (x: x) [
   # The member's build is buildRustCrate's result for the target platform.
@@ -109,6 +149,56 @@ builtins.all (x: x) [
   (check "smoke-cli crateRenames" cli.crateRenames { })
   (check "smoke-cli features" cli.features [ ])
   (check "release" cli.release true)
+
+  # The plan's profiles (format 2): what buildRustCrate cannot express
+  # itself goes through extraRustcOpts, after its own flags.
+  (check "release profile flags" cli.extraRustcOpts [
+    "-C opt-level=3"
+    "-C debuginfo=0"
+    "-C opt-level=3"
+    "-C strip=debuginfo"
+    "-C embed-bitcode=no"
+  ])
+  (check "codegenUnits: rustc's default when the profile has none" cli.codegenUnits 16)
+  (check "build script profile" cli.extraRustcOptsForBuildRs [
+    "-C opt-level=0"
+    "-C debuginfo=0"
+    "-C codegen-units=256"
+    "-C debug-assertions=off"
+    "-C embed-bitcode=no"
+  ])
+  (check "no build script, no build script flags" (macro ? extraRustcOptsForBuildRs) false)
+  (check "host crates: build-override profile" macro.extraRustcOpts [
+    "-C opt-level=0"
+    "-C debuginfo=0"
+    "-C codegen-units=256"
+    "-C debug-assertions=off"
+    "-C embed-bitcode=no"
+  ])
+  (check "CARGO_ENCODED_RUSTFLAGS" cli.CARGO_ENCODED_RUSTFLAGS "")
+  (check "LTO at the link of a package without a library" ltoCli.extraRustcOpts [
+    "-C opt-level=3"
+    "-C debuginfo=0"
+    "-C opt-level=3"
+    "-C panic=abort"
+    "-C strip=debuginfo"
+    "-C lto=fat"
+    "--cfg"
+    "from_config"
+  ])
+  (check "libraries keep object code and bitcode under LTO" ltoMid.extraRustcOpts [
+    "-C opt-level=3"
+    "-C debuginfo=0"
+    "-C opt-level=3"
+    "-C panic=abort"
+    "-C strip=debuginfo"
+    "--cfg"
+    "from_config"
+  ])
+  (check "[env] in the environment" ltoCli.GREETING "hi")
+  (check "CARGO_ENCODED_RUSTFLAGS from the config" ltoCli.CARGO_ENCODED_RUSTFLAGS (
+    "--cfg" + builtins.fromJSON ''"\u001f"'' + "from_config"
+  ))
   (check "crateOverrides default to pkgs.defaultCrateOverrides" cli.crateOverrides.marker
     "the default overrides"
   )

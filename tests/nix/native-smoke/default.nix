@@ -1,6 +1,8 @@
-# The smoke workspace built from its hand-written plan (plan.json) with the
-# native builder and the host's toolchain; used by tests/nix/native-smoke.sh.
-# With planned = true the planner makes the plan instead (through `mode`).
+# The smoke workspace built from its hand-written plan (plan.json, format 2,
+# release profile) with the native builder and the host's toolchain; used by
+# tests/nix/native-smoke.sh. `release = false` swaps the plan's target
+# profiles for cargo's dev profile. With planned = true the planner makes
+# the plan instead (through `mode`).
 {
   system ? builtins.currentSystem,
   crateplan ? import ../../../lib.nix { inherit system; },
@@ -11,17 +13,35 @@
   mode ? null,
   cli ? "crateplan",
 }:
+let
+  handPlan = builtins.fromJSON (builtins.readFile (src + "/plan.json"));
+  dev = {
+    name = "dev";
+    root = "debug";
+    optLevel = "0";
+    debuginfo = "2";
+    strip = "none";
+    debugAssertions = true;
+    overflowChecks = true;
+  };
+  devPlan = handPlan // {
+    instances = builtins.mapAttrs (
+      _: inst: if inst.platform == "target" then inst // { profile = inst.profile // dev; } else inst
+    ) handPlan.instances;
+  };
+in
 crateplan.buildWorkspace (
   {
-    inherit src release crateOverrides;
+    inherit src crateOverrides;
   }
   // (
     if planned then
       {
         inherit mode;
         crateplan = cli;
+        profile = if release then "release" else "dev";
       }
     else
-      { plan = builtins.fromJSON (builtins.readFile (src + "/plan.json")); }
+      { plan = if release then handPlan else devPlan; }
   )
 )
