@@ -4,9 +4,10 @@
 # lib's root file, with the arguments cargo gives rustdoc (checked against
 # `cargo test -v --doc`, cargo 1.95):
 #
-#   rustdoc --edition=E --crate-type lib --crate-name N --test SRC
+#   rustdoc --edition=E --crate-type T... --crate-name N --test SRC
 #     --test-run-directory PKGROOT [--test-args ARG]... [--target T]
-#     --extern N=SELF --extern DEP=... (normal and dev)  -L dependency=...
+#     --extern N=SELF [--extern proc_macro] --extern DEP=... (normal and dev)
+#     -L dependency=...
 #     -C embed-bitcode=no --cfg feature="F"... --check-cfg ...
 #     --cfg/--check-cfg from the build script, RUSTDOCFLAGS
 #
@@ -40,7 +41,9 @@ run_doc_tests() {
       docSrc=$docTestDir/$libPath
       ;;
   esac
-  set -- --edition="$libEdition" --crate-type lib --crate-name "$libName" \
+  set --
+  for t in $libCrateTypes; do set -- "$@" --crate-type "$t"; done
+  set -- "$@" --edition="$libEdition" --crate-name "$libName" \
     --test "$docSrc" --test-run-directory "$pkgRoot"
   while IFS= read -r a; do [ -z "$a" ] || set -- "$@" --test-args "$a"; done <<EOF
 $testFlags
@@ -49,6 +52,7 @@ EOF
   if [ -n "$selfLib" ] && [ -f "$selfLib/crateplan/extern" ]; then
     set -- "$@" --extern "$libName=$(cat "$selfLib/crateplan/extern")" -L "dependency=$selfLib/lib"
   fi
+  [ -z "$procMacro" ] || set -- "$@" --extern proc_macro
   for s in normal dev; do
     while IFS= read -r e; do [ -z "$e" ] || set -- "$@" --extern "$e"; done <"$work/$s.externs"
     while IFS= read -r d; do [ -z "$d" ] || set -- "$@" -L "dependency=$d"; done <"$work/$s.deps"
