@@ -84,18 +84,18 @@ summary_counts() {
 # cargo_test NAME ARGS...: `cargo test ARGS` on a copy of the workspace;
 # the output in $tmp/cargo-NAME.log, the exit status in $tmp/cargo-NAME.rc.
 cargo_test() {
-  local name=$1
+  local name=$1 rc=0
   shift
   [ -d "$tmp/cargo-ws" ] || { cp -R "$ws" "$tmp/cargo-ws" && chmod -R u+w "$tmp/cargo-ws"; }
   (cd "$tmp/cargo-ws" && CARGO_TARGET_DIR=$tmp/cargo-target cargo test --offline --locked "$@") \
-    >"$tmp/cargo-$name.log" 2>&1
-  echo $? >"$tmp/cargo-$name.rc"
+    >"$tmp/cargo-$name.log" 2>&1 || rc=$?
+  echo "$rc" >"$tmp/cargo-$name.rc"
 }
 
 # compare NAME OUT: cargo's counts for NAME equal those of test output OUT.
 compare() {
   local name=$1 out=$2
-  [ "$(cat "$tmp/cargo-$name.rc")" = 0 ] || {
+  [ "$(need "cargo-$name.rc")" = 0 ] || {
     tail -n 30 "$tmp/cargo-$name.log" >&2
     fail "cargo test failed for $name"
   }
@@ -163,7 +163,9 @@ test_args() {
 }
 
 failing_doctest() {
-  [ "$(cat "$tmp/cargo-dt-broken.rc")" != 0 ] || fail "cargo test -p dt-broken passed"
+  local rc
+  rc=$(need cargo-dt-broken.rc)
+  [ "$rc" != 0 ] || fail "cargo test -p dt-broken passed"
   if nix-build --no-out-link "$tmp/ws.nix" -A tests.dt-broken >"$tmp/broken.log" 2>&1; then
     fail "tests.dt-broken passed"
   fi

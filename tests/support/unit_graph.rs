@@ -1013,7 +1013,8 @@ mod tests {
                 .count(),
             1
         );
-        assert_eq!(g.roots.len(), 2);
+        // app's lib, its doctest, and the merged proc-macro.
+        assert_eq!(g.roots.len(), 3);
     }
 
     #[test]
