@@ -31,7 +31,8 @@ export NIX_CONFIG="substitute = false"
 members=(dt-core dt-helper dt-macros dt-cli)
 
 cat >"$tmp/ws.nix" <<EOF
-(import $project/lib.nix { }).buildWorkspace { src = $ws; }
+{ src ? $ws }:
+(import $project/lib.nix { }).buildWorkspace { inherit src; }
 EOF
 
 # cargo_counts LOG: one line per test binary of cargo's output, in
@@ -153,7 +154,7 @@ logs_and_summary() {
 test_args() {
   local out
   out=$(nix-build --no-out-link -E \
-    "(import $tmp/ws.nix).tests.dt-core.override { testCrateFlags = [ \"--skip\" \"add\" \"--test-threads\" \"1\" ]; }" \
+    "(import $tmp/ws.nix { }).tests.dt-core.override { testCrateFlags = [ \"--skip\" \"add\" \"--test-threads\" \"1\" ]; }" \
     2>"$tmp/build-args.log") || {
     tail -n 40 "$tmp/build-args.log" >&2
     fail "nix-build tests.dt-core with testCrateFlags failed"
@@ -189,6 +190,25 @@ failing_doctest() {
   echo "  both: $got"
 }
 
+# A copy of the workspace whose example does not compile.
+broken_example() {
+  cp -R "$ws" "$tmp/broken-ws"
+  chmod -R u+w "$tmp/broken-ws"
+  echo 'fn main() { let _: u32 = "broken example"; }' >"$tmp/broken-ws/dt-core/examples/demo.rs"
+  if (cd "$tmp/broken-ws" && CARGO_TARGET_DIR=$tmp/cargo-target cargo test --offline --locked -p dt-core) \
+    >"$tmp/cargo-broken-example.log" 2>&1; then
+    fail "cargo test passed with a broken example"
+  fi
+  if nix-build --no-out-link "$tmp/ws.nix" --arg src "$tmp/broken-ws" -A tests.dt-core \
+    >"$tmp/broken-example.log" 2>&1; then
+    fail "tests.dt-core passed with a broken example"
+  fi
+  grep -q 'examples/demo.rs' "$tmp/broken-example.log" || {
+    tail -n 30 "$tmp/broken-example.log" >&2
+    fail "the failure does not name examples/demo.rs"
+  }
+}
+
 check "tests.<member> build and pass" build_tests
 check "cargo test -p <member> in the same chroot" run_cargo
 for m in "${members[@]}"; do
@@ -197,6 +217,7 @@ done
 check "logs per binary, doc-test log and summary.json" logs_and_summary
 check "test arguments reach every binary and the doc tests" test_args
 check "a failing doc test fails tests.<member>, named" failing_doctest
+check "a broken example fails tests.<member>, as cargo test" broken_example
 
 echo
 echo "${#PASSED[@]} passed, ${#FAILED[@]} failed"
