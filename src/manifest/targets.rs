@@ -376,6 +376,24 @@ mod tests {
     }
 
     #[test]
+    fn doctest_follows_the_manifest_and_the_crate_types() {
+        let lib = |extra: &str| {
+            targets(
+                &format!("[package]\nname='my-pkg'\nversion='0.1.0'\n[lib]\n{extra}\n"),
+                &["src/lib.rs", "src/main.rs"],
+            )
+        };
+        assert!(lib("").lib.unwrap().doctest);
+        assert!(!lib("doctest = false").lib.unwrap().doctest);
+        assert!(lib("proc-macro = true").lib.unwrap().doctest);
+        assert!(!lib("crate-type = ['cdylib']").lib.unwrap().doctest);
+        assert!(lib("crate-type = ['cdylib', 'rlib']").lib.unwrap().doctest);
+        let t = lib("test = false");
+        assert!(t.lib.as_ref().unwrap().doctest && !t.lib.unwrap().test);
+        assert!(t.bins.iter().all(|b| !b.doctest));
+    }
+
+    #[test]
     fn missing_bin_source_is_an_error() {
         let raw = parse(
             "Cargo.toml",
