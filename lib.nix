@@ -102,7 +102,17 @@ in
       registries ? { },
       # Replaces parts of the toolchain (see nix/toolchain.nix).
       toolchain ? { },
-      release ? true,
+      # The cargo profile to build ("dev", "release", "test", "bench" or a
+      # custom [profile.NAME]), resolved by the planner from Cargo.toml and
+      # .cargo/config.toml as cargo resolves it.
+      profile ? "release",
+      # Extra cargo config: a list of TOML strings, above the workspace's
+      # .cargo/config.toml files (like `cargo --config`).
+      cargoConfig ? [ ],
+      # Thin aliases, kept for crate2nix users (docs/lib-nix.md):
+      # release = false is profile = "dev"; codegenUnits = N adds
+      # `profile.<profile>.codegen-units = N` to cargoConfig.
+      release ? null,
       codegenUnits ? null,
       # For buildRustCrate.
       buildRustCrateForPkgs ? (p: p.buildRustCrate),
@@ -119,6 +129,17 @@ in
 
       workspace = sources.workspaceSource src;
 
+      theProfile =
+        if release == null || release then
+          profile
+        else if profile == "release" then
+          "dev"
+        else
+          util.crateplanError "release = false and profile = \"${profile}\" disagree: pass profile only (release = false is an alias of profile = \"dev\")";
+      codegenUnitsConfig = util.optional (
+        codegenUnits != null
+      ) "profile.${theProfile}.codegen-units = ${toString codegenUnits}";
+
       request = {
         workspace = workspace;
         lockFile =
@@ -132,6 +153,8 @@ in
           else
             toString lockFile;
         inherit target host registries;
+        profile = theProfile;
+        config = cargoConfig ++ codegenUnitsConfig;
         selection = {
           workspace = packages == [ ];
           inherit
@@ -177,7 +200,7 @@ in
           native {
             toolchain = tools;
             plan = p;
-            inherit packageSource workspace release codegenUnits;
+            inherit packageSource workspace;
             crateOverrides = if overrides == null then { } else overrides;
           }
         else if builder == "buildRustCrate" then
@@ -185,7 +208,7 @@ in
             util.crateplanError "builder = \"buildRustCrate\" needs nixpkgs: import lib.nix { inherit pkgs; }"
           else
             buildRustCrateBuilder {
-              inherit pkgs packageSource workspace release codegenUnits buildRustCrateForPkgs;
+              inherit pkgs packageSource workspace buildRustCrateForPkgs;
               plan = p;
               crateOverrides = if overrides == null then pkgs.defaultCrateOverrides else overrides;
             }

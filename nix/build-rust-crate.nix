@@ -40,9 +40,6 @@
   packageSource,
   # The workspace's source, for `[env]` entries with `relative = true`.
   workspace ? plan.workspaceRoot,
-  # For plans without profiles only (format 1, hand-written): see nix/native.nix.
-  release ? true,
-  codegenUnits ? null,
   crateOverrides ? pkgs.defaultCrateOverrides,
   buildRustCrateForPkgs ? pkgs: pkgs.buildRustCrate,
 }:
@@ -50,7 +47,7 @@ let
   inherit (builtins) filter map elem listToAttrs;
   inherit (util) optionalAttrs;
   profiles = import ./profile.nix { inherit util; };
-  profilesOf = profiles.instanceProfiles { inherit release codegenUnits; };
+  profilesOf = profiles.instanceProfiles;
   configEnv = profiles.configEnv (plan.env or { }) workspace;
 
   /* rustc arguments as buildRustCrate takes them: one string per option. */

@@ -25,10 +25,6 @@
   # The workspace's source (a store path): `[env]` entries with
   # `relative = true` are joined with it.
   workspace ? plan.workspaceRoot,
-  # For plans without profiles (format 1, hand-written plans) only: cargo's
-  # release profile (else dev), and codegen units of target crates.
-  release ? true,
-  codegenUnits ? null,
   crateOverrides ? { },
   # Extra rustdoc arguments for doc tests: the config's rustdocflags
   # (plan format 2: platforms.target.rustdocflags).
@@ -36,9 +32,7 @@
 }:
 let
   inherit (builtins)
-    any
     attrNames
-    attrValues
     concatStringsSep
     elem
     filter
@@ -58,30 +52,10 @@ let
   platforms = plan.platforms;
   cross = platforms.target.triple != platforms.host.triple;
 
-  /* The profiles of an instance: of its lib and bins, of its build script
-     and of its test targets, from the plan; plans without profiles get
-     the ones `release` and `codegenUnits` stand for. */
-  profilesOf = profiles.instanceProfiles { inherit release codegenUnits; };
-
-  /* Whether library derivations must carry object code next to bitcode
-     (see profiles.ltoFlags): some target instance links without LTO, or
-     needs object code from its own library. */
-  libsNeedObjects =
-    let
-      targetInstances = filter (i: i.platform == "target") (attrValues plan.instances);
-      needs =
-        inst:
-        let
-          ps = profilesOf inst;
-          lib = plan.packages.${inst.package}.lib;
-          types = if lib == null then [ ] else lib.crateTypes;
-          linkable = t: elem t [ "bin" "staticlib" "cdylib" ];
-        in
-        !(profiles.runsLto ps.profile)
-        || ((inst.testProfile or null) != null && !(profiles.runsLto ps.testProfile))
-        || (types != [ ] && any (t: elem t [ "dylib" "cdylib" "staticlib" ]) types && !(builtins.all linkable types));
-    in
-    any needs targetInstances;
+  /* The profiles of an instance, and whether libraries carry object code
+     next to bitcode (nix/profile.nix). */
+  profilesOf = profiles.instanceProfiles;
+  libsNeedObjects = profiles.libsNeedObjects plan;
 
   /* CARGO_CFG_<KEY>=<values joined by commas>, one line per key, from the
      platform's `rustc --print cfg` lines and the `--cfg` of its rustflags.

@@ -6,8 +6,8 @@
 #
 # A profile is the plan's profile object: { name, optLevel, debuginfo,
 # splitDebuginfo, strip, debugAssertions, overflowChecks, lto, panic,
-# codegenUnits, rpath, incremental } (plus `root`, "release" or "dev",
-# when the planner knows what a custom profile inherits from).
+# codegenUnits, rpath, incremental, root } (`root`: "release" or "debug",
+# what the profile inherits from in the end).
 { util }:
 let
   inherit (builtins)
@@ -20,66 +20,19 @@ let
   inherit (util) optional optionals;
 in
 rec {
-  /* cargo's built-in profiles for plans without profiles (format 1 and
-     hand-written plans): `release` or `dev` for the crates of the target,
-     the build-override defaults for host crates and build scripts, and
-     `codegenUnits` (null: cargo's default) for target crates. */
-  legacyProfile =
-    {
-      release,
-      codegenUnits ? null,
-    }:
-    platform:
-    let
-      base = {
-        name = if release then "release" else "dev";
-        splitDebuginfo = null;
-        debugAssertions = !release;
-        overflowChecks = !release;
-        lto = "false";
-        panic = "unwind";
-        rpath = false;
-        incremental = false;
-      };
-    in
-    base
-    // (
-      if platform == "host" then
-        {
-          optLevel = "0";
-          debuginfo = "0";
-          strip = "none";
-          codegenUnits = 256;
-        }
-      else if release then
-        {
-          optLevel = "3";
-          debuginfo = "0";
-          strip = "debuginfo";
-          inherit codegenUnits;
-        }
-      else
-        {
-          optLevel = "0";
-          debuginfo = "2";
-          strip = "none";
-          codegenUnits = if codegenUnits == null then 256 else codegenUnits;
-        }
-    );
-
   /* The profiles of a plan instance: of its lib and bins, of its build
      script and of its test targets (null without a build script or test
-     targets). Plans without profiles get `legacyProfile legacy`. */
+     targets). */
   instanceProfiles =
-    legacy: inst:
-    let
-      fallback = legacyProfile legacy;
-    in
-    {
-      profile = inst.profile or (fallback inst.platform);
-      buildScriptProfile = inst.buildScriptProfile or (fallback "host");
-      testProfile = inst.testProfile or (fallback inst.platform);
-    };
+    inst:
+    if inst ? profile then
+      {
+        inherit (inst) profile;
+        buildScriptProfile = inst.buildScriptProfile or null;
+        testProfile = inst.testProfile or null;
+      }
+    else
+      util.crateplanError "instance ${inst.package} (${inst.platform}) has no profile: the builders read plans of format 2 (docs/plan-format.md)";
 
   /* What a build script's `PROFILE` says: "release" for profiles rooted in
      release (release, bench, and custom profiles inheriting from them),
@@ -174,6 +127,28 @@ rec {
       [ ]
     else
       [ "-C" "linker-plugin-lto" ];
+
+  /* Whether the libraries of `plan` must carry object code next to
+     bitcode (ltoFlags' `libsNeedObjects`): some target instance links
+     without LTO (its profile, or its test profile), or needs object code
+     from its own library (a dylib, or a cdylib or staticlib next to other
+     crate types). */
+  libsNeedObjects =
+    plan:
+    let
+      linkable = t: elem t [ "bin" "staticlib" "cdylib" ];
+      needs =
+        inst:
+        let
+          ps = instanceProfiles inst;
+          lib = plan.packages.${inst.package}.lib;
+          types = if lib == null then [ ] else lib.crateTypes;
+        in
+        !(runsLto ps.profile)
+        || (ps.testProfile != null && !(runsLto ps.testProfile))
+        || (any (t: elem t [ "dylib" "cdylib" "staticlib" ]) types && !(all linkable types));
+    in
+    any (inst: inst.platform == "target" && needs inst) (builtins.attrValues plan.instances);
 
   /* The platform's config flags (plan `platforms.<p>`): `-C linker` and
      the rustflags, after the profile's, as cargo appends them. */

@@ -145,7 +145,7 @@ let
   maxRounds = 64;
 
   /* The plan format this lib.nix reads (src/plan.rs PLAN_VERSION). */
-  planVersion = 1;
+  planVersion = 2;
 
   /* Asks until the planner has all it needs. `have` maps fetch keys to
      local paths (strings with their store context). Returns the last

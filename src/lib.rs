@@ -8,6 +8,7 @@
 
 #[cfg(feature = "fs")]
 pub mod cargo_home;
+pub mod config;
 pub mod error;
 pub mod fs;
 pub mod loader;
@@ -16,6 +17,7 @@ pub mod manifest;
 pub mod plan;
 pub mod planner;
 pub mod platform;
+pub mod profile;
 pub mod request;
 pub mod resolve;
 pub mod tarball;

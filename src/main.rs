@@ -70,6 +70,16 @@ struct PlanArgs {
     /// A directory of NAME-VERSION.crate files, searched before cargo's cache (repeatable).
     #[arg(long)]
     crate_dir: Vec<String>,
+    /// Build with the `release` profile (as cargo's --release).
+    #[arg(long, short = 'r')]
+    release: bool,
+    /// Build with this profile (as cargo's --profile).
+    #[arg(long, value_name = "NAME", conflicts_with = "release")]
+    profile: Option<String>,
+    /// Cargo config: a TOML document (`KEY=VALUE` is one) or a file holding
+    /// one, above the `.cargo/config.toml` files (as cargo's --config; repeatable).
+    #[arg(long, value_name = "TOML")]
+    config: Vec<String>,
 }
 
 /// The machine's own triple, for the default host.
@@ -134,7 +144,6 @@ fn request_from(args: &PlanArgs) -> Result<(Request, Chain), String> {
     let manifest = std::fs::canonicalize(&args.manifest_path)
         .map_err(|e| format!("crateplan: manifest {}: {e}", args.manifest_path))?;
     let manifest = manifest.to_string_lossy().into_owned();
-    let workspace = crateplan::workspace::parent_dir(&manifest);
     let triple = args
         .target
         .clone()
@@ -155,9 +164,30 @@ fn request_from(args: &PlanArgs) -> Result<(Request, Chain), String> {
             .clone()
             .unwrap_or_else(|| native_triple().to_string()),
     )?;
+    let profile = match (&args.profile, args.release) {
+        (Some(p), _) => p.clone(),
+        (None, true) => "release".to_string(),
+        (None, false) => "dev".to_string(),
+    };
+    let config = args
+        .config
+        .iter()
+        .map(|c| {
+            let path = std::path::Path::new(c);
+            if path.is_file() {
+                std::fs::read_to_string(path).map_err(|e| format!("crateplan: --config {c}: {e}"))
+            } else {
+                Ok(c.clone())
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let req = Request {
-        workspace,
+        // Like cargo, the CLI reads the `.cargo/config.toml` files of every
+        // ancestor of the manifest's directory (not $CARGO_HOME's).
+        workspace: "/".to_string(),
         manifest_path: Some(manifest),
+        profile,
+        config,
         target,
         host: Some(host),
         selection: Selection {

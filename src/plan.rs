@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const PLAN_VERSION: u32 = 1;
+pub const PLAN_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -19,6 +19,18 @@ pub struct Plan {
     pub roots: Vec<String>,
     pub packages: BTreeMap<String, Package>,
     pub instances: BTreeMap<String, Instance>,
+    /// `[env]` of the cargo config: variables for rustc and build scripts.
+    pub env: BTreeMap<String, EnvVar>,
+}
+
+/// One `[env]` entry of the cargo config.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvVar {
+    /// The value; a path relative to the workspace root when `relative`.
+    pub value: String,
+    /// Set even when the variable is already in the environment.
+    pub force: bool,
+    pub relative: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +44,12 @@ pub struct PlatformInfo {
     pub triple: String,
     /// The cfg set, as `rustc --print cfg` prints it: `unix`, `target_os="linux"`.
     pub cfg: Vec<String>,
+    /// Extra rustc flags for every unit of this platform (cargo config).
+    pub rustflags: Vec<String>,
+    /// Extra rustdoc flags for this platform (cargo config).
+    pub rustdocflags: Vec<String>,
+    /// The linker to pass as `-C linker=` (cargo config), if any.
+    pub linker: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +149,50 @@ pub struct Instance {
     pub deps: Vec<DepEdge>,
     /// Bins to build (members only; required-features satisfied).
     pub bins: Vec<String>,
+    /// The profile of its lib and bins, and what its build script run reports.
+    pub profile: Profile,
+    /// The profile its build script is compiled with; `None` without one.
+    pub build_script_profile: Option<Profile>,
+    /// In a plan with `selection.tests`: the profile `cargo test` builds it
+    /// with (test harnesses, and this instance as their dependency).
+    pub test_profile: Option<Profile>,
+}
+
+/// A resolved cargo profile, with values as rustc takes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    /// The profile's name as cargo reports it (`dev`, `release`, `test`, custom).
+    pub name: String,
+    /// `PROFILE` for build scripts: `release` when the profile inherits from
+    /// `release`, else `debug`.
+    pub root: ProfileRoot,
+    /// `0`-`3`, `s`, `z`: `-C opt-level=` (and build scripts' `OPT_LEVEL`).
+    pub opt_level: String,
+    /// `0`, `1`, `2`, `line-directives-only`, `line-tables-only`: `-C debuginfo=`.
+    pub debuginfo: String,
+    /// `off`, `packed`, `unpacked`: `-C split-debuginfo=`; null passes nothing.
+    pub split_debuginfo: Option<String>,
+    /// `none`, `debuginfo`, `symbols`: `-C strip=` when not `none`.
+    pub strip: String,
+    pub debug_assertions: bool,
+    pub overflow_checks: bool,
+    /// `false` (rustc's default, pass nothing), `off`, `thin`, `fat`.
+    pub lto: String,
+    /// `unwind` or `abort`.
+    pub panic: String,
+    /// `-C codegen-units=`; null passes nothing.
+    pub codegen_units: Option<u32>,
+    pub rpath: bool,
+    /// Informational: Nix builds are never incremental.
+    pub incremental: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProfileRoot {
+    Debug,
+    Release,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

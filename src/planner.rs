@@ -1,12 +1,14 @@
 //! The whole planning step for one request: load the workspace and lock,
 //! resolve, and either answer the plan or the sources still to fetch.
 
+use crate::config::{self, CargoConfig, Role};
 use crate::error::Error;
 use crate::fs::Fs;
 use crate::loader::{LocalSources, SourceLoader};
 use crate::lockfile::{Lock, LockedSource};
 use crate::plan::{self, Plan, PlatformInfo, Platforms};
 use crate::platform::Platform;
+use crate::profile::{self, resolve::test_profile_name, PackageInfo, Profiles, UnitFor};
 use crate::request::{Answer, PlatformSpec, Request, Selection, True};
 use crate::resolve::{
     self,
@@ -36,6 +38,12 @@ pub struct Resolved {
     /// Member name -> lock index.
     pub members: BTreeMap<String, usize>,
     pub registries: BTreeMap<String, String>,
+    /// The profiles of the requested build, and of its `cargo test`.
+    pub profiles: Profiles,
+    pub test_profiles: Profiles,
+    pub config: CargoConfig,
+    /// Whether the selection asked for tests (the plan then has test profiles).
+    pub tests: bool,
 }
 
 /// Runs a request; `local` lets the CLI find sources in cargo's cache.
@@ -64,6 +72,10 @@ pub struct Prepared {
     pub members: BTreeMap<String, usize>,
     /// Lock indices of the default members.
     pub default_members: Vec<usize>,
+    pub profiles: Profiles,
+    pub test_profiles: Profiles,
+    pub config: CargoConfig,
+    pub tests: bool,
 }
 
 /// Reads the workspace and the lock, and checks that every member is locked.
@@ -118,6 +130,23 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
         .iter()
         .filter_map(|d| member_dirs.get(d).copied())
         .collect();
+
+    let files = config::find_files(fs, &ws.root, workspace_dir);
+    let config = config::load(fs, &files, &req.config)?;
+    let profiles = Profiles::new(
+        &ws.profiles,
+        &config.profiles,
+        &req.profile,
+        config.build_incremental,
+        &host.triple,
+    )?;
+    let test_profiles = profiles.with_requested(test_profile_name(&req.profile))?;
+    let locked: Vec<(String, String)> = lock
+        .packages
+        .iter()
+        .map(|p| (p.name.clone(), p.version.to_string()))
+        .collect();
+    Profiles::validate_packages(&ws.profiles, &config.profiles, &locked)?;
     Ok(Prepared {
         ws,
         lock,
@@ -125,6 +154,10 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
         host,
         members,
         default_members,
+        profiles,
+        test_profiles,
+        config,
+        tests: req.selection.tests,
     })
 }
 
@@ -159,6 +192,10 @@ impl Resolved {
             git_subdirs,
             members: p.members,
             registries,
+            profiles: p.profiles,
+            test_profiles: p.test_profiles,
+            config: p.config,
+            tests: p.tests,
         }
     }
 }
@@ -250,6 +287,7 @@ pub fn build_plan(r: &Resolved) -> Result<Plan, Error> {
     for (&idx, key) in &keys {
         packages.insert(key.clone(), package_entry(r, idx)?);
     }
+    let profiles = instance_profiles(r)?;
     let mut instances = BTreeMap::new();
     for (id, inst) in &r.resolution.instances {
         let mut deps: Vec<plan::DepEdge> = inst
@@ -270,9 +308,14 @@ pub fn build_plan(r: &Resolved) -> Result<Plan, Error> {
                 features: inst.features.clone(),
                 deps,
                 bins: inst.bins.clone(),
+                profile: profiles.build[id].to_plan(),
+                build_script_profile: profiles.build_script.get(id).map(|p| p.to_plan()),
+                test_profile: profiles.test.get(id).map(|p| p.to_plan()),
             },
         );
     }
+    let target_flags = r.config.platform_flags(&r.target, Role::Target)?;
+    let host_flags = r.config.platform_flags(&r.host, Role::Host)?;
     Ok(Plan {
         version: plan::PLAN_VERSION,
         workspace_root: r.ws.root.clone(),
@@ -280,10 +323,16 @@ pub fn build_plan(r: &Resolved) -> Result<Plan, Error> {
             target: PlatformInfo {
                 triple: r.target.triple.clone(),
                 cfg: r.target.lines.clone(),
+                rustflags: target_flags.rustflags,
+                rustdocflags: target_flags.rustdocflags,
+                linker: target_flags.linker,
             },
             host: PlatformInfo {
                 triple: r.host.triple.clone(),
                 cfg: r.host.lines.clone(),
+                rustflags: host_flags.rustflags,
+                rustdocflags: host_flags.rustdocflags,
+                linker: host_flags.linker,
             },
         },
         members: r
@@ -299,6 +348,126 @@ pub fn build_plan(r: &Resolved) -> Result<Plan, Error> {
             .collect(),
         packages,
         instances,
+        env: plan_env(r),
+    })
+}
+
+/// `[env]` for the plan; relative paths rebased onto the workspace root.
+fn plan_env(r: &Resolved) -> BTreeMap<String, plan::EnvVar> {
+    r.config
+        .env
+        .iter()
+        .map(|(name, e)| {
+            let value = if e.relative {
+                let abs = crate::manifest::join_path(&e.def.root(&r.ws.root), &e.value);
+                relative_to(&r.ws.root, &abs)
+            } else {
+                e.value.clone()
+            };
+            (
+                name.clone(),
+                plan::EnvVar {
+                    value,
+                    force: e.force,
+                    relative: e.relative,
+                },
+            )
+        })
+        .collect()
+}
+
+/// What the profile rules need to know about a locked package.
+pub fn package_info(r: &Resolved, idx: usize) -> PackageInfo<'_> {
+    let p = &r.lock.packages[idx];
+    PackageInfo {
+        name: &p.name,
+        version: p.version.to_string(),
+        member: r.members.values().any(|&m| m == idx),
+        local: p.source == LockedSource::Path,
+    }
+}
+
+/// The triple of a platform of the resolution.
+pub fn triple(r: &Resolved, kind: plan::PlatformKind) -> &str {
+    match kind {
+        plan::PlatformKind::Target => &r.target.triple,
+        plan::PlatformKind::Host => &r.host.triple,
+    }
+}
+
+struct InstanceProfiles {
+    build: BTreeMap<InstanceId, profile::Profile>,
+    build_script: BTreeMap<InstanceId, profile::Profile>,
+    test: BTreeMap<InstanceId, profile::Profile>,
+}
+
+/// Each instance's profiles. Host instances are what cargo builds for build
+/// scripts and proc-macros (build-override applies, always unwind); target
+/// instances are normal units. A deferred `strip` is settled against the
+/// instance's direct dependencies, as cargo settles it per unit.
+fn instance_profiles(r: &Resolved) -> Result<InstanceProfiles, Error> {
+    let unit_for = |kind: plan::PlatformKind, tests: bool| match (kind, tests) {
+        (plan::PlatformKind::Host, _) => UnitFor::HOST,
+        (plan::PlatformKind::Target, false) => UnitFor::NORMAL,
+        (plan::PlatformKind::Target, true) => UnitFor::TEST,
+    };
+    let raw = |profiles: &Profiles, tests: bool| -> BTreeMap<InstanceId, profile::Profile> {
+        r.resolution
+            .instances
+            .keys()
+            .map(|&id| {
+                let p = profiles.get(
+                    &package_info(r, id.0),
+                    unit_for(id.1, tests),
+                    triple(r, id.1),
+                );
+                (id, p)
+            })
+            .collect()
+    };
+    let settle = |raw: &BTreeMap<InstanceId, profile::Profile>, kinds: &[plan::DepKind]| {
+        raw.iter()
+            .map(|(id, p)| {
+                let deps_debug = r.resolution.instances[id]
+                    .deps
+                    .iter()
+                    .filter(|(_, _, k)| kinds.contains(k))
+                    .any(|(_, d, _)| raw.get(d).is_some_and(|dp| dp.debuginfo_on()));
+                let mut p = p.clone();
+                p.settle_strip(deps_debug);
+                (*id, p)
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let build_raw = raw(&r.profiles, false);
+    let build = settle(&build_raw, &[plan::DepKind::Normal]);
+    let mut build_script = BTreeMap::new();
+    for &id in r.resolution.instances.keys() {
+        if resolved_data(r, id.0)?.targets.build.is_some() {
+            let mut p = r
+                .profiles
+                .get(&package_info(r, id.0), UnitFor::HOST, &r.host.triple);
+            let deps_debug = r.resolution.instances[&id]
+                .deps
+                .iter()
+                .filter(|(_, _, k)| *k == plan::DepKind::Build)
+                .any(|(_, d, _)| build_raw.get(d).is_some_and(|dp| dp.debuginfo_on()));
+            p.settle_strip(deps_debug);
+            build_script.insert(id, p);
+        }
+    }
+    let test = if r.tests {
+        settle(
+            &raw(&r.test_profiles, true),
+            &[plan::DepKind::Normal, plan::DepKind::Dev],
+        )
+    } else {
+        BTreeMap::new()
+    };
+    Ok(InstanceProfiles {
+        build,
+        build_script,
+        test,
     })
 }
 

@@ -6,7 +6,7 @@ use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Request {
     /// Directory of the workspace (holds the root `Cargo.toml` unless `manifestPath` says otherwise).
@@ -32,6 +32,35 @@ pub struct Request {
     /// to a download URL template with `{crate}` and `{version}` (cargo's `dl` syntax).
     #[serde(default)]
     pub registries: BTreeMap<String, String>,
+    /// The cargo profile to build: `dev` (cargo's default), `release`,
+    /// `test`, `bench`, or a custom `[profile.NAME]`.
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    /// Cargo config documents (TOML), applied above the `.cargo/config.toml`
+    /// files of the workspace, like `cargo --config`; later ones win.
+    #[serde(default)]
+    pub config: Vec<String>,
+}
+
+fn default_profile() -> String {
+    "dev".to_string()
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            workspace: String::new(),
+            manifest_path: None,
+            lock_file: None,
+            target: PlatformSpec::default(),
+            host: None,
+            selection: Selection::default(),
+            sources: BTreeMap::new(),
+            registries: BTreeMap::new(),
+            profile: default_profile(),
+            config: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

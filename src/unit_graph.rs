@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::plan::{DepKind, PlatformKind, Target};
 use crate::planner::{self, Resolved};
+use crate::profile::{Profile, Profiles, UnitFor};
 use crate::resolve::{feature_enabled, InstanceId};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -19,6 +20,8 @@ pub struct UnitGraph {
 pub struct Unit {
     pub pkg_id: String,
     pub target: UnitTarget,
+    /// Cargo's `profile` object (see `Profile::unit_graph_json`).
+    pub profile: serde_json::Value,
     pub platform: Option<String>,
     pub mode: &'static str,
     pub features: Vec<String>,
@@ -59,42 +62,92 @@ enum Mode {
     Doctest,
 }
 
-type UnitKey = (usize, TargetKind, String, PlatformKind, Mode, Vec<String>);
+type UnitKey = (
+    usize,
+    TargetKind,
+    String,
+    PlatformKind,
+    Mode,
+    Vec<String>,
+    Profile,
+);
 
 struct Builder<'r> {
     r: &'r Resolved,
+    /// The profiles of this run: the build's, or `cargo test`'s.
+    profiles: &'r Profiles,
     index: BTreeMap<UnitKey, usize>,
     units: Vec<Option<Unit>>,
+    unit_profiles: Vec<Option<Profile>>,
+}
+
+/// How a unit is wanted: why it is built (what its dependencies inherit),
+/// and for roots the `UnitFor` and platform cargo resolves the root's own
+/// profile with (cargo picks those apart for roots: a proc-macro root is
+/// profiled as a normal unit for the requested target, while its
+/// dependencies are built for the host).
+#[derive(Clone, Copy)]
+struct Want {
+    unit_for: UnitFor,
+    root_profile: Option<UnitFor>,
+}
+
+impl Want {
+    fn dep(unit_for: UnitFor) -> Want {
+        Want {
+            unit_for,
+            root_profile: None,
+        }
+    }
 }
 
 /// Builds the unit graph of a resolution; `tests` selects `cargo test`'s units.
 pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
     let mut b = Builder {
         r,
+        profiles: if tests { &r.test_profiles } else { &r.profiles },
         index: BTreeMap::new(),
         units: Vec::new(),
+        unit_profiles: Vec::new(),
     };
+    // Root units: tests and what they reach always unwind; a proc-macro
+    // selected for `cargo build` is cargo's "compiler" unit (not for-host).
+    let root = |unit_for: UnitFor, profile: UnitFor| Want {
+        unit_for,
+        root_profile: Some(profile),
+    };
+    let normal_for = if tests {
+        UnitFor::TEST
+    } else {
+        UnitFor::NORMAL
+    };
+    let normal = root(normal_for, normal_for);
     let mut roots = Vec::new();
-    for &root in &r.resolution.roots {
-        let data = planner::resolved_data(r, root.0)?;
-        let features = &r.resolution.instances[&root].features;
+    for &inst in &r.resolution.roots {
+        let data = planner::resolved_data(r, inst.0)?;
+        let features = &r.resolution.instances[&inst].features;
         let runnable = |t: &&Target| {
             t.required_features
                 .iter()
                 .all(|f| feature_enabled(f, features))
         };
-        let is_host = root.1 == PlatformKind::Host;
+        let is_host = inst.1 == PlatformKind::Host;
         if let Some(lib) = &data.targets.lib {
             // A proc-macro's lib is its host instance; its other targets are the target instance.
             if lib.proc_macro == is_host {
                 let mode = if tests { Mode::Test } else { Mode::Build };
+                let want = match (lib.proc_macro, tests) {
+                    (true, false) => root(UnitFor::HOST, UnitFor::ROOT_PROC_MACRO),
+                    (true, true) => root(UnitFor::HOST, UnitFor::TEST),
+                    (false, _) => normal,
+                };
                 if !tests || lib.test {
-                    roots.push(b.unit(root, TargetKind::Lib, lib, mode)?);
+                    roots.push(b.unit(inst, TargetKind::Lib, lib, mode, want, None)?);
                 }
                 // `cargo test` without target filters adds the lib's doc
                 // tests (cargo's `CompileFilter::Default`), for every target.
                 if tests && lib.doctest {
-                    roots.push(b.unit(root, TargetKind::Lib, lib, Mode::Doctest)?);
+                    roots.push(b.unit(inst, TargetKind::Lib, lib, Mode::Doctest, want, None)?);
                 }
             }
         }
@@ -103,12 +156,12 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
         }
         if !tests {
             for bin in data.targets.bins.iter().filter(runnable) {
-                roots.push(b.unit(root, TargetKind::Bin, bin, Mode::Build)?);
+                roots.push(b.unit(inst, TargetKind::Bin, bin, Mode::Build, normal, None)?);
             }
             continue;
         }
         for bin in data.targets.bins.iter().filter(runnable).filter(|t| t.test) {
-            roots.push(b.unit(root, TargetKind::Bin, bin, Mode::Test)?);
+            roots.push(b.unit(inst, TargetKind::Bin, bin, Mode::Test, normal, None)?);
         }
         for t in data
             .targets
@@ -117,11 +170,11 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
             .filter(runnable)
             .filter(|t| t.test)
         {
-            roots.push(b.unit(root, TargetKind::Test, t, Mode::Test)?);
+            roots.push(b.unit(inst, TargetKind::Test, t, Mode::Test, normal, None)?);
         }
         for t in data.targets.examples.iter().filter(runnable) {
             let mode = if t.test { Mode::Test } else { Mode::Build };
-            roots.push(b.unit(root, TargetKind::Example, t, mode)?);
+            roots.push(b.unit(inst, TargetKind::Example, t, mode, normal, None)?);
         }
         for t in data
             .targets
@@ -130,9 +183,10 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
             .filter(runnable)
             .filter(|t| t.test)
         {
-            roots.push(b.unit(root, TargetKind::Bench, t, Mode::Test)?);
+            roots.push(b.unit(inst, TargetKind::Bench, t, Mode::Test, normal, None)?);
         }
     }
+    b.settle_strip();
     Ok(UnitGraph {
         version: 1,
         units: b
@@ -145,29 +199,59 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
 }
 
 impl Builder<'_> {
+    /// The unit of `target` of `inst` in `mode`; `run_for` is the profile
+    /// of the unit a build-script run is for (the run's profile derives
+    /// from it).
     fn unit(
         &mut self,
         inst: InstanceId,
         kind: TargetKind,
         target: &Target,
         mode: Mode,
+        want: Want,
+        run_for: Option<&Profile>,
     ) -> Result<usize, Error> {
         let platform = match kind {
             TargetKind::BuildScript if mode == Mode::Build => PlatformKind::Host,
             _ => inst.1,
         };
+        let profile = match run_for {
+            Some(p) if mode == Mode::RunCustomBuild => self.profiles.run_custom_build(p),
+            _ => {
+                // A root is profiled for the requested target, even a proc-macro.
+                let (unit_for, profile_platform) = match want.root_profile {
+                    Some(uf) => (uf, PlatformKind::Target),
+                    None => (want.unit_for, platform),
+                };
+                self.profiles.get(
+                    &planner::package_info(self.r, inst.0),
+                    unit_for,
+                    planner::triple(self.r, profile_platform),
+                )
+            }
+        };
         let features = self.r.resolution.instances[&inst].features.clone();
-        // Cargo's units are identified by package, target, kind, mode and
-        // features: the build script of a package's target and host instances
-        // is one unit when their features agree.
-        let key: UnitKey = (inst.0, kind, target.name.clone(), platform, mode, features);
+        // Cargo's units are identified by package, target, kind, mode,
+        // features and profile: the build script of a package's target and
+        // host instances is one unit when their features agree, and one
+        // package can be two units that differ only in profile.
+        let key: UnitKey = (
+            inst.0,
+            kind,
+            target.name.clone(),
+            platform,
+            mode,
+            features,
+            profile.comparable(),
+        );
         if let Some(&i) = self.index.get(&key) {
             return Ok(i);
         }
         let i = self.units.len();
         self.units.push(None);
+        self.unit_profiles.push(Some(profile.clone()));
         self.index.insert(key, i);
-        let deps = self.deps(inst, kind, target, mode)?;
+        let deps = self.deps(inst, kind, target, mode, want.unit_for, &profile)?;
         let r = self.r;
         let root = self.package_root(inst.0);
         let (kinds, crate_types) = match kind {
@@ -187,6 +271,7 @@ impl Builder<'_> {
                 src_path: format!("{root}/{}", target.path),
                 edition: target.edition.clone(),
             },
+            profile: serde_json::Value::Null,
             platform: match platform {
                 PlatformKind::Host => None,
                 PlatformKind::Target => Some(r.target.triple.clone()),
@@ -238,23 +323,63 @@ impl Builder<'_> {
         }))
     }
 
-    fn lib_unit(&mut self, inst: InstanceId) -> Result<Option<usize>, Error> {
+    /// The lib unit of a dependency of a unit built for `parent`.
+    fn lib_unit(&mut self, inst: InstanceId, parent: UnitFor) -> Result<Option<usize>, Error> {
         let data = planner::resolved_data(self.r, inst.0)?;
         match &data.targets.lib {
-            Some(lib) => Ok(Some(self.unit(inst, TargetKind::Lib, lib, Mode::Build)?)),
+            Some(lib) => {
+                let want = Want::dep(parent.with_dependency(lib.proc_macro));
+                Ok(Some(self.unit(
+                    inst,
+                    TargetKind::Lib,
+                    lib,
+                    Mode::Build,
+                    want,
+                    None,
+                )?))
+            }
             None => Ok(None),
         }
     }
 
-    fn run_build_script(&mut self, inst: InstanceId) -> Result<Option<usize>, Error> {
+    /// The run of `inst`'s build script for a unit built for `unit_for`
+    /// with `profile`.
+    fn run_build_script(
+        &mut self,
+        inst: InstanceId,
+        unit_for: UnitFor,
+        profile: &Profile,
+    ) -> Result<Option<usize>, Error> {
         match self.build_script_target(inst.0)? {
             Some(t) => Ok(Some(self.unit(
                 inst,
                 TargetKind::BuildScript,
                 &t,
                 Mode::RunCustomBuild,
+                Want::dep(unit_for),
+                Some(profile),
             )?)),
             None => Ok(None),
+        }
+    }
+
+    /// Cargo's last pass over the graph: deferred `strip` settles against
+    /// each unit's direct dependencies.
+    fn settle_strip(&mut self) {
+        let profiles: Vec<Profile> = self
+            .unit_profiles
+            .iter()
+            .map(|p| p.clone().expect("every unit has a profile"))
+            .collect();
+        for (i, unit) in self.units.iter_mut().enumerate() {
+            let unit = unit.as_mut().expect("every unit is filled in");
+            let deps_debug = unit
+                .dependencies
+                .iter()
+                .any(|d| profiles[d.index].debuginfo_on());
+            let mut p = profiles[i].clone();
+            p.settle_strip(deps_debug);
+            unit.profile = p.unit_graph_json();
         }
     }
 
@@ -264,6 +389,8 @@ impl Builder<'_> {
         kind: TargetKind,
         target: &Target,
         mode: Mode,
+        unit_for: UnitFor,
+        profile: &Profile,
     ) -> Result<Vec<UnitDep>, Error> {
         let r = self.r;
         let edges = r.resolution.instances[&inst].deps.clone();
@@ -271,7 +398,7 @@ impl Builder<'_> {
         if kind == TargetKind::BuildScript {
             if mode == Mode::Build {
                 for (name, dep, _) in edges.iter().filter(|e| e.2 == DepKind::Build) {
-                    if let Some(i) = self.lib_unit(*dep)? {
+                    if let Some(i) = self.lib_unit(*dep, unit_for)? {
                         out.push(UnitDep {
                             index: i,
                             extern_crate_name: name.clone(),
@@ -279,7 +406,14 @@ impl Builder<'_> {
                     }
                 }
             } else {
-                let compile = self.unit(inst, TargetKind::BuildScript, target, Mode::Build)?;
+                let compile = self.unit(
+                    inst,
+                    TargetKind::BuildScript,
+                    target,
+                    Mode::Build,
+                    Want::dep(unit_for.for_custom_build()),
+                    None,
+                )?;
                 out.push(UnitDep {
                     index: compile,
                     extern_crate_name: crate_name(&target.name),
@@ -291,7 +425,17 @@ impl Builder<'_> {
                     }
                     let dep_data = planner::resolved_data(r, dep.0)?;
                     if dep_data.links.is_some() {
-                        if let Some(i) = self.run_build_script(*dep)? {
+                        // The run for the dependency as the unit this run is
+                        // for depends on it.
+                        let dep_for = unit_for.with_dependency(
+                            dep_data.targets.lib.as_ref().is_some_and(|l| l.proc_macro),
+                        );
+                        let dep_profile = self.profiles.get(
+                            &planner::package_info(r, dep.0),
+                            dep_for,
+                            planner::triple(r, dep.1),
+                        );
+                        if let Some(i) = self.run_build_script(*dep, dep_for, &dep_profile)? {
                             let t = self
                                 .build_script_target(dep.0)?
                                 .expect("has a build script");
@@ -317,7 +461,7 @@ impl Builder<'_> {
                 DepKind::Build => false,
             };
             if wanted {
-                if let Some(i) = self.lib_unit(*dep)? {
+                if let Some(i) = self.lib_unit(*dep, unit_for)? {
                     out.push(UnitDep {
                         index: i,
                         extern_crate_name: name.clone(),
@@ -325,7 +469,7 @@ impl Builder<'_> {
                 }
             }
         }
-        if let Some(i) = self.run_build_script(inst)? {
+        if let Some(i) = self.run_build_script(inst, unit_for, profile)? {
             let t = self
                 .build_script_target(inst.0)?
                 .expect("has a build script");
@@ -344,7 +488,8 @@ impl Builder<'_> {
                     inst
                 };
                 if r.resolution.instances.contains_key(&lib_inst) {
-                    let i = self.unit(lib_inst, TargetKind::Lib, lib, Mode::Build)?;
+                    let want = Want::dep(unit_for.with_dependency(lib.proc_macro));
+                    let i = self.unit(lib_inst, TargetKind::Lib, lib, Mode::Build, want, None)?;
                     out.push(UnitDep {
                         index: i,
                         extern_crate_name: lib.name.clone(),
@@ -359,7 +504,8 @@ impl Builder<'_> {
                         .iter()
                         .all(|f| feature_enabled(f, &features))
                     {
-                        let i = self.unit(inst, TargetKind::Bin, bin, Mode::Build)?;
+                        let want = Want::dep(unit_for.with_dependency(false));
+                        let i = self.unit(inst, TargetKind::Bin, bin, Mode::Build, want, None)?;
                         out.push(UnitDep {
                             index: i,
                             extern_crate_name: crate_name(&bin.name),

@@ -7,6 +7,8 @@ use crate::fs::{EntryKind, Fs};
 use crate::manifest::{
     self, raw::RawManifest, DepSource, PackageData, PackageFiles, WorkspaceInherit,
 };
+use crate::profile::layer::{Layer, Origin};
+use crate::profile::resolve::Written;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,6 +74,8 @@ pub struct Workspace {
     pub packages: BTreeMap<String, PathPackage>,
     /// Directories of the default members.
     pub default_members: Vec<String>,
+    /// `[profile.*]` of the root manifest.
+    pub profiles: BTreeMap<String, Written>,
 }
 
 impl Workspace {
@@ -106,6 +110,7 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         resolver_v2: false,
         packages: BTreeMap::new(),
         default_members: Vec::new(),
+        profiles: manifest_profiles(manifest_path, raw.profile.as_ref())?,
     };
 
     let mut member_dirs: Vec<String> = Vec::new();
@@ -251,6 +256,37 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
         }
     };
     Ok(ws)
+}
+
+/// The `[profile.*]` tables of the root manifest, checked.
+fn manifest_profiles(
+    file: &str,
+    profile: Option<&toml::Value>,
+) -> Result<BTreeMap<String, Written>, Error> {
+    let mut out = BTreeMap::new();
+    let Some(value) = profile else {
+        return Ok(out);
+    };
+    let table = value
+        .as_table()
+        .ok_or_else(|| Error::msg(format!("crateplan: {file}: `profile` must be a table")))?;
+    for (name, v) in table {
+        let layer = Layer::parse(
+            v,
+            &Origin {
+                file,
+                key: format!("profile.{name}"),
+            },
+        )?;
+        out.insert(
+            name.clone(),
+            Written {
+                layer,
+                file: file.to_string(),
+            },
+        );
+    }
+    Ok(out)
 }
 
 fn load_path_package(

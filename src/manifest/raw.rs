@@ -33,6 +33,8 @@ pub struct RawManifest {
     pub patch: BTreeMap<String, BTreeMap<String, RawDep>>,
     #[serde(default)]
     pub replace: BTreeMap<String, RawDep>,
+    /// `[profile.*]`, parsed by `profile::layer` (only the root manifest's count).
+    pub profile: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]

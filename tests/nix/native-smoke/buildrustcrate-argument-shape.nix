@@ -49,12 +49,8 @@ let
       };
     };
     instances = handPlan.instances // {
-      "itoa-1.0.11" = {
+      "itoa-1.0.11" = handPlan.instances."smoke-util 0.1.0 target" // {
         package = "itoa-1.0.11";
-        platform = "target";
-        features = [ ];
-        deps = [ ];
-        bins = [ ];
       };
     };
   };
