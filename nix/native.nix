@@ -372,7 +372,7 @@ let
       targetLine = t: "${t.name}\t${t.path}\t${t.edition}\t${harness01 t}";
       # Plans without `doctest` (hand-written, older): a lib rustdoc can test.
       doctestable =
-        lib.doctest or (any (t: elem t [ "lib" "rlib" "proc-macro" ]) lib.crateTypes);
+        lib.doctest or (builtins.any (t: elem t [ "lib" "rlib" "proc-macro" ]) lib.crateTypes);
     in
     {
       # EXTERN LIBOUTPUT per dev-dependency.
