@@ -75,11 +75,12 @@ pub fn checked_div(a: u32, b: u32) -> u32 {
     a / b
 }
 
-/// What the build script, the features, the dev-dependencies and the
-/// working directory give doc tests:
+/// What the build script, the features, the dev-dependencies, the config's
+/// rustdocflags and the working directory give doc tests:
 ///
 /// ```
 /// assert!(cfg!(dt_built));
+/// assert!(cfg!(dt_rustdocflags));
 /// assert!(cfg!(feature = "std"));
 /// assert!(!cfg!(feature = "extra"));
 /// assert_eq!(dt_core::greeting(), "hello from the build script");
@@ -103,6 +104,8 @@ mod tests {
     #[test]
     fn sees_the_build_script() {
         assert!(cfg!(dt_built));
+        // rustdocflags are for rustdoc only.
+        assert!(!cfg!(dt_rustdocflags));
     }
 
     #[test]
