@@ -22,14 +22,20 @@ in
 rec {
   /* The profiles of a plan instance: of its lib and bins, of its build
      script and of its test targets (null without a build script or test
-     targets). */
+     targets). A plan with tests selected is built the way `cargo test`
+     builds everything: its instances have a testProfile, which then is
+     their lib's and bins' profile as well (cargo builds the libraries
+     that tests link with the test profile, always unwinding). */
   instanceProfiles =
     inst:
     if inst ? profile then
-      {
-        inherit (inst) profile;
-        buildScriptProfile = inst.buildScriptProfile or null;
+      let
         testProfile = inst.testProfile or null;
+      in
+      {
+        profile = if testProfile != null then testProfile else inst.profile;
+        buildScriptProfile = inst.buildScriptProfile or null;
+        inherit testProfile;
       }
     else
       util.crateplanError "instance ${inst.package} (${inst.platform}) has no profile: the builders read plans of format 2 (docs/plan-format.md)";

@@ -12,7 +12,8 @@
 # debug = 1). The two binaries must print exactly the same lines, and be
 # stripped alike. Then: the LTO flags each derivation got (bitcode-only
 # libraries under LTO, `-C lto` at the final link), the member tests under
-# the release profile, and an unknown profile as a Nix error.
+# the release profile, an unknown profile as a Nix error, and lib.nix's
+# aliases release = false and codegenUnits.
 #
 # Run it as: tests/nix/env -- /project/tests/nix/profiles.sh
 # Prints PASS/FAIL per check; exits 1 if any check failed.
@@ -79,26 +80,36 @@ same_as_cargo() {
   echo "  both $(stripped "$nix")"
 }
 
-# flags_of PROFILE INSTANCE VARIABLE: a contract variable of an instance's
+# flags_of PROFILE MEMBER VARIABLE: a contract variable of a member's
 # derivation, rustc arguments joined by spaces.
+cat >"$tmp/flags.nix" <<EOF
+{ profile, member, variable }:
+let
+  ws = import $tmp/ws.nix { inherit profile; };
+in
+{
+  flags = ws.internal.crates.\${ws.workspaceMembers.\${member}.debug.instance}.\${variable};
+}
+EOF
 flags_of() {
-  nix eval --raw -f "$tmp/ws.nix" --argstr profile "$1" \
-    "internal.crates.\"$2\".$3" | tr '\n' ' '
+  nix eval --raw -f "$tmp/flags.nix" --argstr profile "$1" --argstr member "$2" \
+    --argstr variable "$3" flags | tr '\n' ' '
 }
 
 lto_flags() {
   local arith app
-  arith=$(flags_of release "arith 0.1.0 target" libFlags)
-  app=$(flags_of release "app 0.1.0 target" binFlags)
+  arith=$(flags_of release arith libFlags)
+  app=$(flags_of release app binFlags)
   echo "  release: arith lib: $arith"
   echo "  release: app bins:  $app"
   case " $arith " in *" -C linker-plugin-lto "*) ;; *) fail "arith's rlib should carry bitcode only" ;; esac
-  case " $app " in *" -C lto "*) ;; *) fail "app should link with -C lto" ;; esac
+  # lto = true: cargo passes -C lto, the plan spells it "fat" (the same).
+  case " $app " in *" -C lto "* | *" -C lto=fat "*) ;; *) fail "app should link with -C lto" ;; esac
   case " $app " in *" -C panic=abort "*) ;; *) fail "app should be built with panic=abort" ;; esac
-  app=$(flags_of custom "app 0.1.0 target" binFlags)
+  app=$(flags_of custom app binFlags)
   echo "  custom: app bins:   $app"
   case " $app " in *" -C lto=thin "*) ;; *) fail "custom: app should link with -C lto=thin" ;; esac
-  arith=$(flags_of dev "arith 0.1.0 target" libFlags)
+  arith=$(flags_of dev arith libFlags)
   echo "  dev: arith lib:     $arith"
   case " $arith " in *" -C embed-bitcode=no "*) ;; *) fail "dev: no bitcode wanted" ;; esac
 }
@@ -121,12 +132,38 @@ unknown_profile() {
   grep 'nosuch' "$tmp/unknown.log" | head -n 2 | sed 's/^/  | /'
 }
 
+# lib.nix's thin aliases: codegenUnits = N is a config line for the
+# profile; release = false is profile "dev", and an error next to another.
+aliases() {
+  local got
+  cat >"$tmp/alias.nix" <<EOF
+{ args }:
+let
+  ws = (import $project/lib.nix { }).buildWorkspace ({ src = $ws; } // args);
+  app = ws.internal.crates.\${ws.workspaceMembers.app.debug.instance};
+in
+{ inherit (app) binFlags; profile = app.buildScriptEnv; }
+EOF
+  got=$(nix eval --raw -f "$tmp/alias.nix" --arg args '{ codegenUnits = 3; }' binFlags | tr '\n' ' ')
+  echo "  codegenUnits = 3: $got"
+  case " $got " in *" -C codegen-units=3 "*) ;; *) fail "codegenUnits = 3 did not reach rustc" ;; esac
+  got=$(nix eval --raw -f "$tmp/alias.nix" --arg args '{ release = false; }' profile)
+  case "$got" in *PROFILE=debug*OPT_LEVEL=0*) ;; *) fail "release = false is not the dev profile: $got" ;; esac
+  if nix eval --raw -f "$tmp/alias.nix" --arg args '{ release = false; profile = "custom"; }' binFlags \
+    >"$tmp/alias.log" 2>&1; then
+    fail "release = false with profile = \"custom\" was accepted"
+  fi
+  grep -q 'error: crateplan: release = false and profile = "custom" disagree' "$tmp/alias.log" ||
+    fail "unexpected error: $(tail -n 3 "$tmp/alias.log")"
+}
+
 for profile in dev release custom; do
   check "profile $profile: crateplan's app prints what cargo's prints" same_as_cargo "$profile"
 done
 check "LTO and panic flags per derivation" lto_flags
 check "tests.<member> under the release profile" release_tests
 check "an unknown profile is a Nix error naming it" unknown_profile
+check "lib.nix aliases: codegenUnits, release = false" aliases
 
 printf '\nprofiles: %d passed, %d failed (%ss)\n' "${#PASSED[@]}" "${#FAILED[@]}" $((SECONDS - started))
 for f in "${FAILED[@]}"; do printf 'FAILED: %s\n' "$f"; done
