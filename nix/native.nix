@@ -27,6 +27,9 @@
   # `relative = true` are joined with it.
   workspace ? plan.workspaceRoot,
   crateOverrides ? { },
+  # Extra rustdoc arguments for doc tests: the config's rustdocflags
+  # (plan format 2: platforms.target.rustdocflags).
+  rustdocFlags ? plan.platforms.target.rustdocflags or [ ],
 }:
 let
   inherit (builtins)
@@ -425,7 +428,13 @@ let
     let
       lib = args.lib;
       self = built.${args.instance};
+      pkg = plan.packages.${plan.instances.${args.instance}.package};
       hasFeatures = t: builtins.all (f: elem f args.features) t.requiredFeatures;
+      harness01 = t: if t.harness then "1" else "0";
+      targetLine = t: "${t.name}\t${t.path}\t${t.edition}\t${harness01 t}";
+      # Plans without `doctest` (hand-written, older): a lib rustdoc can test.
+      doctestable =
+        lib.doctest or (builtins.any (t: elem t [ "lib" "rlib" "proc-macro" ]) lib.crateTypes);
     in
     {
       # EXTERN LIBOUTPUT per dev-dependency.
@@ -441,9 +450,26 @@ let
         filter (b: b.test) args.crateBin
       );
       # NAME<TAB>PATH<TAB>EDITION<TAB>HARNESS (1 or 0) per test target.
-      testTargets = concatMapStringsSep "\n" (
-        t: "${t.name}\t${t.path}\t${t.edition}\t${if t.harness then "1" else "0"}"
-      ) (filter (t: t.test && hasFeatures t) args.tests);
+      testTargets = concatMapStringsSep "\n" targetLine (filter (t: t.test && hasFeatures t) args.tests);
+      # The same for benches cargo test runs (`test = true`).
+      benchTargets = concatMapStringsSep "\n" targetLine (
+        filter (t: t.test && hasFeatures t) (pkg.benches or [ ])
+      );
+      # NAME<TAB>PATH<TAB>EDITION<TAB>TEST (1 or 0)<TAB>CRATE TYPES (space
+      # separated) per example cargo test builds: all whose
+      # required-features are enabled (run when `test = true`).
+      exampleTargets = concatMapStringsSep "\n" (
+        t: "${t.name}\t${t.path}\t${t.edition}\t${if t.test then "1" else "0"}\t${concatStringsSep " " t.crateTypes}"
+      ) (filter hasFeatures (pkg.examples or [ ]));
+      # 1 when the library's doc tests run (the plan's lib.doctest).
+      docTest = if lib != null && doctestable then "1" else "";
+      # The toolchain's rustdoc, and the config's rustdocflags (one per line).
+      RUSTDOC = toolchains.target.rustdoc or "${dirOf toolchains.target.rustc}/rustdoc";
+      rustdocFlags = lines rustdocFlags;
+      # The package's directory relative to the workspace root (path
+      # packages), or empty: cargo runs rustdoc from the workspace root,
+      # which names the doc tests (`dt-core/src/lib.rs - add (line 18)`).
+      docTestDir = if pkg.source.type == "path" then pkg.source.path else "";
       # rustc flags of the test units (the test profile; built as bins).
       testUnitFlags = unitFlags {
         profile = if args.testProfile != null then args.testProfile else args.profile;
@@ -547,6 +573,8 @@ let
         name = "rust_${args.crateName}-${args.version}-test";
         contract = testChecks;
         args = [ ./native/test-crate.sh ];
+        doctestLib = ./native/doctest.sh;
+        summaryLib = ./native/test-summary.sh;
       }
     );
 in

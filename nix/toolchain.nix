@@ -3,7 +3,7 @@
 # A toolchain is an attribute set of strings:
 #   system  the Nix system the derivations build on
 #   shell   a POSIX shell, the derivations' builder
-#   rustc cargo   the Rust compiler (with the standard library of the
+#   rustc rustdoc cargo   the Rust compiler, its doc tool (with the standard library of the
 #           platform the toolchain produces code for) and cargo
 #   cc cxx ar     the C and C++ compilers and the archiver for that platform
 #   linker  what rustc links with (-C linker), or null for rustc's default
@@ -31,6 +31,7 @@ rec {
       inherit system;
       shell = "/bin/sh";
       rustc = "/usr/bin/rustc";
+      rustdoc = "/usr/bin/rustdoc";
       cargo = "/usr/bin/cargo";
       cc = "/usr/bin/cc";
       cxx = "/usr/bin/c++";
@@ -157,6 +158,7 @@ rec {
       system = pkgs.stdenv.buildPlatform.system;
       shell = "${run.bash}/bin/sh";
       rustc = "${run.rustc}/bin/rustc";
+      rustdoc = "${run.rustc}/bin/rustdoc";
       cargo = "${run.cargo}/bin/cargo";
       cc = "${ccBin}cc";
       cxx = "${ccBin}c++";

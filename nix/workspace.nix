@@ -131,11 +131,16 @@ in
 
   allWorkspaceMembers = join "all-workspace-members" (map (n: workspaceMembers.${n}.build) memberNames) { };
 
-  /* One derivation per selected member that builds its tests and runs them. */
+  /* One derivation per selected member that builds its tests and runs them
+     (`cargo test -p <member>`); `.override { testCrateFlags = [ ... ]; }`
+     passes arguments to every test binary and the doc tests, as after
+     `cargo test -- `. */
   tests = listToAttrs (
     map (name: {
       inherit name;
-      value = testBuilder.tests (memberInstance testPlan name) (testOptions { });
+      value = util.makeOverridable (
+        args: testBuilder.tests (memberInstance testPlan name) (testOptions args)
+      ) { };
     }) (filter (isRoot testPlan) (attrNames testPlan.members))
   );
 

@@ -126,6 +126,10 @@ pub struct Target {
     pub harness: bool,
     /// Whether `cargo test` builds/runs it by default.
     pub test: bool,
+    /// Whether `cargo test` runs its doc tests: only a lib with `doctest`
+    /// on (the default) and a crate type rustdoc can test (`lib`, `rlib`,
+    /// `proc-macro`).
+    pub doctest: bool,
     pub proc_macro: bool,
 }
 

@@ -58,6 +58,8 @@ enum Mode {
     Build,
     RunCustomBuild,
     Test,
+    /// `rustdoc --test` of a library: cargo's `doctest` mode.
+    Doctest,
 }
 
 type UnitKey = (
@@ -148,6 +150,11 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
                 };
                 if !tests || lib.test {
                     roots.push(b.unit(root, TargetKind::Lib, lib, mode, want, None)?);
+                }
+                // `cargo test` without target filters adds the lib's doc
+                // tests (cargo's `CompileFilter::Default`), for every target.
+                if tests && lib.doctest {
+                    roots.push(b.unit(inst, TargetKind::Lib, lib, Mode::Doctest, want, None)?);
                 }
             }
         }
@@ -290,6 +297,7 @@ impl Builder<'_> {
                 Mode::Build => "build",
                 Mode::RunCustomBuild => "run-custom-build",
                 Mode::Test => "test",
+                Mode::Doctest => "doctest",
             },
             features: r.resolution.instances[&inst].features.clone(),
             dependencies: deps,
@@ -326,6 +334,7 @@ impl Builder<'_> {
                 required_features: Vec::new(),
                 harness: true,
                 test: false,
+                doctest: false,
                 proc_macro: false,
             }
         }))
@@ -459,8 +468,9 @@ impl Builder<'_> {
             out.dedup();
             return Ok(out);
         }
-        let with_dev =
-            mode == Mode::Test || kind == TargetKind::Example || kind == TargetKind::Test;
+        let with_dev = matches!(mode, Mode::Test | Mode::Doctest)
+            || kind == TargetKind::Example
+            || kind == TargetKind::Test;
         for (name, dep, k) in &edges {
             let wanted = match k {
                 DepKind::Normal => true,
@@ -485,7 +495,8 @@ impl Builder<'_> {
                 extern_crate_name: crate_name(&t.name),
             });
         }
-        if kind != TargetKind::Lib {
+        // Doc tests link the library they document, as other targets do.
+        if kind != TargetKind::Lib || mode == Mode::Doctest {
             let data = planner::resolved_data(r, inst.0)?;
             if let Some(lib) = &data.targets.lib {
                 let lib_inst = if lib.proc_macro {

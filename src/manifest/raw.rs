@@ -162,4 +162,5 @@ pub struct RawTarget {
     pub required_features: Option<Vec<String>>,
     pub harness: Option<bool>,
     pub test: Option<bool>,
+    pub doctest: Option<bool>,
 }

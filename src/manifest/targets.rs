@@ -175,6 +175,10 @@ fn discover_lib(
             .unwrap_or_else(|| vec!["lib".to_string()])
     };
     let proc_macro = proc_macro || crate_types.iter().any(|t| t == "proc-macro");
+    // Cargo's `Target::doctestable`: rustdoc tests only what it can link.
+    let doctestable = crate_types
+        .iter()
+        .any(|t| matches!(t.as_str(), "lib" | "rlib" | "proc-macro"));
     Ok(Some(Target {
         name,
         path,
@@ -183,6 +187,7 @@ fn discover_lib(
         required_features: Vec::new(),
         harness: raw.harness.unwrap_or(true),
         test: raw.test.unwrap_or(true),
+        doctest: doctestable && raw.doctest.unwrap_or(true),
         proc_macro,
     }))
 }
@@ -306,6 +311,7 @@ fn make_target(kind: Kind, name: String, path: String, edition: &str, t: &RawTar
         required_features: t.required_features.clone().unwrap_or_default(),
         harness: t.harness.unwrap_or(true),
         test: t.test.unwrap_or(matches!(kind, Kind::Bin | Kind::Test)),
+        doctest: false,
         proc_macro: false,
     }
 }
@@ -371,6 +377,24 @@ mod tests {
         assert_eq!(t.bins.len(), 1);
         assert_eq!(t.bins[0].required_features, ["cli"]);
         assert_eq!(t.build, None);
+    }
+
+    #[test]
+    fn doctest_follows_the_manifest_and_the_crate_types() {
+        let lib = |extra: &str| {
+            targets(
+                &format!("[package]\nname='my-pkg'\nversion='0.1.0'\n[lib]\n{extra}\n"),
+                &["src/lib.rs", "src/main.rs"],
+            )
+        };
+        assert!(lib("").lib.unwrap().doctest);
+        assert!(!lib("doctest = false").lib.unwrap().doctest);
+        assert!(lib("proc-macro = true").lib.unwrap().doctest);
+        assert!(!lib("crate-type = ['cdylib']").lib.unwrap().doctest);
+        assert!(lib("crate-type = ['cdylib', 'rlib']").lib.unwrap().doctest);
+        let t = lib("test = false");
+        assert!(t.lib.as_ref().unwrap().doctest && !t.lib.unwrap().test);
+        assert!(t.bins.iter().all(|b| !b.doctest));
     }
 
     #[test]

@@ -115,16 +115,23 @@ step "nix flake check (aura-core-tests, aura-crypto-tests, aura-protocol-tests)"
 t0=$(date +%s)
 run "$logs/check.log" nix flake check --print-build-logs "${flake_args[@]}"
 grep -E 'running [0-9]+ flake checks|all checks passed' "$logs/check.log" || true
-# What the checks ran (their outputs hold one log per test binary).
+# What the checks ran (their outputs hold one log per test binary, one for
+# the doc tests, and summary.json).
+total=0
 for member in aura-core aura-crypto aura-protocol; do
   out=$(nix build --no-link --print-out-paths "${flake_args[@]}" ".#checks.x86_64-linux.$member-tests" 2>/dev/null) ||
     fail "building the check $member-tests"
   ls "$out"/*.log >/dev/null 2>&1 || fail "no test logs in $out"
   passed=$(cat "$out"/*.log | sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
   ((passed > 0)) || fail "$member-tests ran no test: $(cat "$out"/*.log)"
-  echo "$member-tests: $passed tests passed ($(cd "$out" && printf '%s ' *.log))"
+  # The doc tests (counted above as well), from summary.json.
+  doc=$(jq '[.binaries[] | select(.kind == "doctest") | .passed] | add // 0' "$out/summary.json") ||
+    fail "$member-tests has no readable summary.json"
+  ((doc > 0)) || fail "$member-tests ran no doc test: $(cat "$out"/doc-*.log)"
+  total=$((total + passed))
+  echo "$member-tests: $passed tests passed, $doc of them doc tests ($(cd "$out" && printf '%s ' *.log))"
 done
-echo "flake check in $(($(date +%s) - t0))s"
+echo "flake check: $total tests passed in $(($(date +%s) - t0))s"
 
 step "nix develop: the devShell finds OpenSSL through pkg-config"
 run "$logs/develop.log" nix develop "${flake_args[@]}" -c pkg-config --modversion openssl

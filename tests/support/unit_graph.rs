@@ -29,9 +29,9 @@
 //!   part of a unit's identity: cargo emits two units of one target that
 //!   differ only in profile (a root proc-macro on an Apple target), and so
 //!   must crateplan. Units equal in every compared field are merged.
-//! - Units with mode `doctest` are dropped with the edges to them, and then
-//!   every unit no longer reachable from a remaining root, so that a lib
-//!   `build` unit that only a doctest used does not count.
+//! - Units not reachable from a root are dropped (neither side emits any
+//!   today; this keeps a stray unit from counting). Doctest units are
+//!   compared like every other unit.
 //! - `is_std`, `public`, `noprelude` and the target's `doc`/`doctest`/`test`
 //!   flags are not compared.
 #![allow(dead_code)]
@@ -173,20 +173,15 @@ pub fn normalize_value(v: &Value) -> Result<Graph, String> {
         roots.push(r);
     }
 
-    // Drop doctests and what only they reach.
-    let is_doctest = |i: usize| raw[i].mode == "doctest";
+    // Keep what the roots reach.
     let mut live = vec![false; n];
-    let mut stack: Vec<usize> = roots.iter().copied().filter(|&r| !is_doctest(r)).collect();
+    let mut stack: Vec<usize> = roots.clone();
     while let Some(i) = stack.pop() {
         if live[i] {
             continue;
         }
         live[i] = true;
-        for (d, _) in &raw[i].deps {
-            if !is_doctest(*d) {
-                stack.push(*d);
-            }
-        }
+        stack.extend(raw[i].deps.iter().map(|(d, _)| *d));
     }
 
     // Keys, bottom up (memoised; the graph must be acyclic).
@@ -234,7 +229,6 @@ pub fn normalize_value(v: &Value) -> Result<Graph, String> {
     units.dedup();
     let mut roots: Vec<String> = roots
         .into_iter()
-        .filter(|&r| !is_doctest(r))
         .map(|r| keys[r].clone().unwrap())
         .collect();
     roots.sort();
@@ -1077,14 +1071,15 @@ mod tests {
                 .count(),
             2
         );
-        assert_eq!(g.roots.len(), 2);
+        // app's lib, its doctest, and the twin proc-macro.
+        assert_eq!(g.roots.len(), 3);
         // An identical twin is merged.
         let mut v = sample();
         let same = v["units"][4].clone();
         v["units"].as_array_mut().unwrap().push(same);
         v["roots"].as_array_mut().unwrap().push(json!(7));
         let g = graph(&v);
-        assert_eq!((g.len(), g.roots.len()), (5, 2));
+        assert_eq!((g.len(), g.roots.len()), (7, 3));
     }
 
     #[test]
@@ -1103,14 +1098,34 @@ mod tests {
     }
 
     #[test]
-    fn doctests_and_what_only_they_reach_are_dropped() {
+    fn doctests_are_kept_with_what_they_reach() {
         let g = graph(&sample());
+        assert_eq!(g.len(), 7, "{g:#?}");
+        assert!(g.units.iter().any(|u| u.mode == "doctest"));
+        assert!(g.units.iter().any(|u| u.pkg.name == "itoa"));
+        assert_eq!(g.roots.len(), 2);
+    }
+
+    #[test]
+    fn unreachable_units_are_dropped() {
+        let mut v = sample();
+        v["roots"] = json!([0]);
+        let g = graph(&v);
         assert_eq!(g.len(), 5, "{g:#?}");
         assert!(g
             .units
             .iter()
             .all(|u| u.mode != "doctest" && u.pkg.name != "itoa"));
-        assert_eq!(g.roots.len(), 1);
+    }
+
+    #[test]
+    fn missing_doctest_unit_is_reported() {
+        let a = graph(&sample());
+        let mut v = sample();
+        v["roots"] = json!([0]);
+        let err = compare(&a, &graph(&v)).unwrap_err();
+        assert!(err.contains("doctest"), "{err}");
+        assert!(err.contains("roots only in cargo"), "{err}");
     }
 
     #[test]

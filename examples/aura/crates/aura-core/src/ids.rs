@@ -25,6 +25,12 @@ pub struct Round(pub u64);
 
 impl AgentId {
     /// Checks that this agent is one of `count` agents numbered from 0.
+    ///
+    /// ```
+    /// # use aura_core::AgentId;
+    /// assert_eq!(AgentId(2).check(3), Ok(AgentId(2)));
+    /// assert!(AgentId(3).check(3).is_err());
+    /// ```
     pub fn check(self, count: u32) -> Result<Self, CoreError> {
         if self.0 < count {
             Ok(self)
@@ -34,6 +40,15 @@ impl AgentId {
     }
 
     /// All agents of a network of `count`.
+    ///
+    /// ```
+    /// use aura_core::AgentId;
+    ///
+    /// fn main() {
+    ///     let names: Vec<String> = AgentId::all(3).map(|a| a.to_string()).collect();
+    ///     assert_eq!(names, ["a0", "a1", "a2"]);
+    /// }
+    /// ```
     pub fn all(count: u32) -> impl Iterator<Item = AgentId> {
         (0..count).map(AgentId)
     }
@@ -56,6 +71,13 @@ impl Round {
         Round(self.0 + 1)
     }
     /// The leader of this round among `count` agents: round-robin.
+    ///
+    /// ```
+    /// # use aura_core::{AgentId, Round};
+    /// assert_eq!(Round(4).leader(3), AgentId(1));
+    /// // No agents at all still names a leader, never divides by zero.
+    /// assert_eq!(Round(4).leader(0), AgentId(0));
+    /// ```
     pub fn leader(self, count: u32) -> AgentId {
         AgentId((self.0 % u64::from(count.max(1))) as u32)
     }

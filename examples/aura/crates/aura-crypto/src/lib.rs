@@ -40,6 +40,18 @@ pub fn blake3(data: &[u8]) -> Digest {
 }
 
 /// BLAKE3 of `data`, as lowercase hex.
+///
+/// ```
+/// let hex = aura_crypto::blake3_hex(b"hello, aura");
+/// assert_eq!(hex.len(), 64);
+/// assert!(hex.starts_with("7bdba815"));
+/// ```
+///
+/// A digest is bytes, not text:
+///
+/// ```compile_fail
+/// let s: String = aura_crypto::blake3(b"x");
+/// ```
 pub fn blake3_hex(data: &[u8]) -> String {
     blake3::hash(data).to_hex().to_string()
 }
@@ -94,6 +106,16 @@ impl Keypair {
     }
 
     /// The key pair of `agent` in a network seeded with `network_seed`.
+    ///
+    /// ```edition2018
+    /// use aura_core::AgentId;
+    /// use aura_crypto::Keypair;
+    ///
+    /// let key = Keypair::for_agent(42, AgentId(0));
+    /// let sig = key.sign(b"hi");
+    /// assert!(aura_crypto::verify(&key.public(), b"hi", &sig).is_ok());
+    /// assert!(aura_crypto::verify(&key.public(), b"ho", &sig).is_err());
+    /// ```
     pub fn for_agent(network_seed: u64, agent: AgentId) -> Self {
         let mut seed = [0u8; 12];
         seed[..8].copy_from_slice(&network_seed.to_be_bytes());

@@ -43,6 +43,35 @@ pub enum ProtocolError {
 }
 
 /// Votes needed for a decision among `n` agents.
+///
+/// ```
+/// assert_eq!(aura_protocol::quorum(3), 2);
+/// assert_eq!(aura_protocol::quorum(4), 3);
+/// ```
+///
+/// Checked under libtest, as a test of its own:
+///
+/// ```test_harness
+/// #[test]
+/// fn a_quorum_is_a_majority() {
+///     for n in 1..10 {
+///         assert!(2 * aura_protocol::quorum(n) > n as usize);
+///     }
+/// }
+/// ```
+///
+/// A network runs until stopped; compiled, never run:
+///
+/// ```no_run
+/// loop {
+///     std::thread::park();
+/// }
+/// ```
+///
+/// ```ignore
+/// // Needs a live network: see aura-agent.
+/// aura_agent::run_forever();
+/// ```
 pub fn quorum(n: u32) -> usize {
     n as usize / 2 + 1
 }
