@@ -154,7 +154,7 @@ pub fn unit_graph(r: &Resolved, tests: bool) -> Result<UnitGraph, Error> {
                 // `cargo test` without target filters adds the lib's doc
                 // tests (cargo's `CompileFilter::Default`), for every target.
                 if tests && lib.doctest {
-                    roots.push(b.unit(inst, TargetKind::Lib, lib, Mode::Doctest, want, None)?);
+                    roots.push(b.unit(root, TargetKind::Lib, lib, Mode::Doctest, want, None)?);
                 }
             }
         }
