@@ -4,6 +4,7 @@
 # Environment (from nix/bootstrap.nix):
 #   src     crateplan's sources (Cargo.toml, Cargo.lock, src/)
 #   crates  "SHA256 PATH-OF-.crate" per line
+#   bin features optLevel   the binary, its cargo feature flags, opt-level
 #   CARGO RUSTC PATH
 set -eu
 
@@ -57,6 +58,8 @@ awk '
 ' Cargo.toml >Cargo.toml.new
 mv Cargo.toml.new Cargo.toml
 
-"$CARGO" build --release --offline --bin crateplan --target-dir "$work/target"
+# shellcheck disable=SC2086 # $features is a list of flags
+CARGO_PROFILE_RELEASE_OPT_LEVEL=$optLevel CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_INCREMENTAL=0 \
+  "$CARGO" build --release --offline $features --bin "$bin" --target-dir "$work/target"
 mkdir -p "$out/bin"
-cp "$work/target/release/crateplan" "$out/bin/crateplan"
+cp "$work/target/release/$bin" "$out/bin/$bin"

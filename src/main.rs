@@ -97,7 +97,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Answer { nix, request } => answer(nix, &request),
+        Command::Answer { nix, request } => crateplan::answer::answer(nix, &request),
         Command::Plan(args) => {
             let (req, home) = request_from(&args)?;
             let resolved = resolve(&req, &home)?;
@@ -119,7 +119,7 @@ fn resolve(req: &Request, local: &Chain) -> Result<planner::Resolved, String> {
         .map_err(|e| e.to_string())?
     {
         Outcome::Resolved(r) => Ok(*r),
-        Outcome::Fetch(missing) => {
+        Outcome::Fetch { fetch: missing, .. } => {
             let list: Vec<String> = missing.iter().map(|f| f.key().to_string()).collect();
             Err(format!(
                 "crateplan: {} source(s) are neither in the --crate-dir directories nor in cargo's cache; run `cargo fetch` first:\n  {}",
@@ -210,47 +210,6 @@ fn platform_spec(triple: String) -> Result<PlatformSpec, String> {
         triple,
         cfg: cfg_lines(&String::from_utf8_lossy(&out.stdout)),
     })
-}
-
-fn answer(nix: bool, request: &str) -> Result<(), String> {
-    let bytes = if request == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
-        buf
-    } else {
-        std::fs::read(request).map_err(|e| format!("crateplan: request {request}: {e}"))?
-    };
-    let answer = crateplan::plan_json(&RealFs, &bytes);
-    let mut out = std::io::stdout().lock();
-    let result = if nix {
-        let text = String::from_utf8(answer).map_err(|e| e.to_string())?;
-        out.write_all(nix_string_literal(&text).as_bytes())
-    } else {
-        out.write_all(&answer)
-    };
-    result
-        .and_then(|_| out.write_all(b"\n"))
-        .map_err(|e| e.to_string())
-}
-
-/// A Nix string literal for `s`: `"`, `\` and `${` escaped.
-fn nix_string_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {

@@ -32,6 +32,11 @@ pub struct Request {
     /// to a download URL template with `{crate}` and `{version}` (cargo's `dl` syntax).
     #[serde(default)]
     pub registries: BTreeMap<String, String>,
+    /// What an earlier round's answer carried in its `learned` (manifests
+    /// already read, by checksum), handed back unchanged so that no `.crate`
+    /// is read twice in one evaluation. See [`crate::learned`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learned: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,9 +77,21 @@ pub struct Selection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Answer {
-    Plan { ok: True, plan: Box<Plan> },
-    Fetch { ok: True, fetch: Vec<Fetch> },
-    Error { ok: False, error: String },
+    Plan {
+        ok: True,
+        plan: Box<Plan>,
+    },
+    Fetch {
+        ok: True,
+        fetch: Vec<Fetch>,
+        /// The manifests read so far, for the next request's `learned`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        learned: Option<String>,
+    },
+    Error {
+        ok: False,
+        error: String,
+    },
 }
 
 /// A source the planner needs before it can go on.
