@@ -23,6 +23,7 @@
 # as $CRATE2NIX) and the crates of benches/workspaces/kitchen-sink in
 # cargo's cache (`cargo fetch --locked` there). Scratch files go to
 # target/tmp/crateplan-eval/. Not a test: it prints tables.
+# shellcheck disable=SC2317 # functions run through `measure`
 set -euo pipefail
 
 runs=${1:-5}
@@ -34,7 +35,8 @@ if [ "${CRATEPLAN_EVAL_INSIDE:-}" = 1 ]; then
   cd /project
   tmp=$(mktemp -d)
   unsafe=(--option allow-unsafe-native-code-during-evaluation true)
-  cli=$(nix-build --no-out-link -E '(import /project/lib.nix { }).crateplanCli')/bin/crateplan
+  # The binary the ifd route builds; exec runs it too (`answer --nix`).
+  cli=$(nix-build --no-out-link -E '(import /project/lib.nix { }).crateplanAnswer')/bin/crateplan-answer
   standin='
     lib = import /project/tests/nixpkgs-standin/lib.nix;
     pkgs = import /project/tests/nixpkgs-standin/pkgs.nix { system = "x86_64-linux"; inherit lib; };'
@@ -43,7 +45,7 @@ if [ "${CRATEPLAN_EVAL_INSIDE:-}" = 1 ]; then
 let $standin
   cargoNix = import $ws/Cargo.nix { inherit pkgs; };
   build = m: if tests then m.build.override { runTests = true; } else m.build;
-in map (m: (build m).drvPath) (builtins.attrValues cargoNix.workspaceMembers)
+in { out = map (m: (build m).drvPath) (builtins.attrValues cargoNix.workspaceMembers); }
 NIX
   cat >"$tmp/crateplan.nix" <<NIX
 { mode, cli, builder ? "buildRustCrate", nonce ? null, what ? "drvPaths" }:
@@ -57,17 +59,20 @@ let $standin
       "sparse+https://bench-\${nonce}.invalid/index/" = "https://bench-\${nonce}.invalid/{crate}/{version}/download";
     };
   };
-in
-if what == "drvPaths" then map (m: m.build.drvPath) (builtins.attrValues ws.workspaceMembers)
-else if what == "plan" then ws.plan
-else ws.planner.request
+in {
+  # nix eval -f calls the function in the file only when given an attribute.
+  out =
+    if what == "drvPaths" then map (m: m.build.drvPath) (builtins.attrValues ws.workspaceMembers)
+    else if what == "plan" then ws.plan
+    else ws.planner.request;
+}
 NIX
   now() { date +%s%N; }
-  c2n() { nix eval --json -f "$tmp/crate2nix.nix"; }
+  c2n() { nix eval --json -f "$tmp/crate2nix.nix" out; }
   cpl() { # cpl MODE BUILDER [nix eval args]: JSON unless --raw is given
     local mode=$1 builder=$2
     shift 2
-    nix eval "${unsafe[@]}" -f "$tmp/crateplan.nix" --argstr mode "$mode" \
+    nix eval "${unsafe[@]}" -f "$tmp/crateplan.nix" out --argstr mode "$mode" \
       --argstr cli "$cli" --argstr builder "$builder" "$@"
   }
   # measure NAME COMMAND...: one timed run, "NAME ms maxrss-KiB" in results.
@@ -145,7 +150,7 @@ crate2nix=${CRATE2NIX:-$(command -v crate2nix || true)}
   exit 1
 }
 (cd benches/workspaces/kitchen-sink && cargo fetch --locked --quiet)
-cargo bench --quiet --bench plan -- --write-aura "$scratch/aura" >&2
+cargo test --quiet --bench plan -- --write-aura "$scratch/aura" >&2
 (cd "$scratch/aura" && "$crate2nix" generate -f Cargo.toml -o Cargo.nix >&2)
 
 CRATEPLAN_EVAL_INSIDE=1 tests/nix/env --mount "$res:/out" -- \

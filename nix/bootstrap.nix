@@ -53,6 +53,7 @@ let
       bin = "crateplan";
       features = "--features cli";
       skip = [ ];
+      dropFeatures = [ ];
       optLevel = "3";
     };
     # opt-level 1 plans within ~1.5x of 3 and compiles the CLI's
@@ -62,6 +63,7 @@ let
       bin = "crateplan-answer";
       features = "--no-default-features --features fs";
       skip = [ "clap" ];
+      dropFeatures = [ "cli" ];
       optLevel = "1";
     };
   };
@@ -112,6 +114,8 @@ let
 in
 derivation {
   inherit (chosen) name bin features optLevel;
+  dropDeps = builtins.concatStringsSep " " chosen.skip;
+  dropFeatures = builtins.concatStringsSep " " chosen.dropFeatures;
   inherit (toolchain) system;
   builder = toolchain.shell;
   args = [ ./bootstrap.sh ];

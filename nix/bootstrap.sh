@@ -39,15 +39,34 @@ EOF
 
 # The CLI's package alone: the workspace shrinks to the root package, and
 # bench, test and example targets (whose files are not copied) and
-# dev-dependencies go away.
+# dev-dependencies go away; so do the other binaries, and the optional
+# dependencies and features the flavour leaves off ($dropDeps,
+# $dropFeatures: cargo resolves optional dependencies too, and they are
+# not in the vendor directory).
 cp -R "$src/." "$work/source/"
 chmod -R u+w "$work/source"
 cd "$work/source"
-awk '
+awk -v bin="$bin" -v drop_deps=" ${dropDeps:-} " -v drop_features=" ${dropFeatures:-} " '
+  function dropped(list, name) { return index(list, " " name " ") > 0 }
   /^\[\[(bench|test|example)\]\]/ { skip = 1; next }
   /^\[(target\..*\.)?dev-dependencies\]/ { skip = 1; next }
-  /^\[/ { skip = 0; workspace = ($0 ~ /^\[workspace\]/) }
+  /^\[\[bin\]\]/ { skip = 0; held = $0; section = "bin"; next }
+  /^\[/ {
+    skip = 0; held = ""
+    workspace = ($0 ~ /^\[workspace\]/)
+    section = ($0 ~ /^\[dependencies\]/) ? "deps" : ($0 ~ /^\[features\]/) ? "features" : ""
+  }
   skip { next }
+  section == "bin" && held != "" {
+    if ($0 ~ /^name *=/ && $0 !~ "\"" bin "\"") { skip = 1; held = ""; next }
+    print held; held = ""
+  }
+  section == "deps" && match($0, /^[A-Za-z0-9_-]+/) && dropped(drop_deps, substr($0, 1, RLENGTH)) { next }
+  section == "features" && match($0, /^[A-Za-z0-9_-]+/) && dropped(drop_features, substr($0, 1, RLENGTH)) { next }
+  section == "features" && /^default *=/ {
+    n = split(drop_features, fs, " ")
+    for (i = 1; i <= n; i++) { gsub("\"" fs[i] "\", *", "", $0); gsub(", *\"" fs[i] "\"", "", $0); gsub("\"" fs[i] "\"", "", $0) }
+  }
   members { if ($0 ~ /\]/) members = 0; next }
   workspace && /^members *=/ {
     print "members = [\".\"]"
