@@ -504,7 +504,9 @@ version = "1.0.0"
         let chain = |n: usize| {
             let mut text = String::from("version = 4\n");
             for i in 0..n {
-                text.push_str(&format!("[[package]]\nname = \"p{i}\"\nversion = \"1.0.0\"\n"));
+                text.push_str(&format!(
+                    "[[package]]\nname = \"p{i}\"\nversion = \"1.0.0\"\n"
+                ));
                 if i + 1 < n {
                     text.push_str(&format!("dependencies = [\"p{}\"]\n", i + 1));
                 }
