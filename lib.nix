@@ -185,7 +185,12 @@ in
       route = routeWith {
         inherit mode;
         execCli = crateplan;
-        bootstrapCli = _: bootstrapWith { toolchain = tools; };
+        bootstrapCli =
+          _:
+          bootstrapWith {
+            toolchain = tools;
+            flavour = "answer";
+          };
         inherit (tools) system shell;
       };
 
@@ -245,8 +250,15 @@ in
       planner = if plan != null then null else { inherit (mainRun) request answer; };
     };
 
-  /* The crateplan CLI built from this checkout (what the ifd route runs). */
+  /* The crateplan CLI built from this checkout (plan, unit-graph, answer). */
   crateplanCli = bootstrapWith { toolchain = outer.toolchain; };
+
+  /* `crateplan-answer`, the answer-only binary the ifd route builds and
+     runs (no clap, opt-level 1: the fastest first evaluation). */
+  crateplanAnswer = bootstrapWith {
+    toolchain = outer.toolchain;
+    flavour = "answer";
+  };
 
   /* The toolchain buildWorkspace uses by default. */
   toolchain = outer.toolchain;

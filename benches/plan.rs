@@ -29,6 +29,8 @@
 //! `--profile PHASE [--seconds S | --iters N]` runs only one phase (planned, resolve,
 //! build-plan, end-to-end, lock-parse) in a loop for a profiler; `--profile
 //! loads` lists the slowest manifest loads instead.
+//! `--write-aura DIR` only writes the evaluation benchmark's workspace
+//! (`benches/eval.sh`; `synth::aura_sized`) and exits.
 //! Run without `--bench` (as `cargo test --benches` or `--all-targets` do),
 //! it only makes a short smoke run of synth-100, offline.
 //! Median and minimum are printed: on a shared machine the minimum is the
@@ -723,8 +725,27 @@ fn print_tables(rows: &[Row]) {
 }
 
 fn main() {
-    let o = options();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // `--write-aura DIR`: only write the evaluation benchmark's workspace
+    // (benches/eval.sh) and say how many packages its lock has.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--write-aura") {
+        let dir = PathBuf::from(args.get(at + 1).expect("--write-aura needs a directory"));
+        let base = repo.join("benches/workspaces/kitchen-sink");
+        match synth::aura_sized(&dir, &base, &cargo_bin()) {
+            Ok(n) => println!(
+                "{} members, {n} packages in the lock: {}",
+                synth::AURA_MEMBERS,
+                dir.display()
+            ),
+            Err(e) => {
+                eprintln!("plan bench: --write-aura: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    let o = options();
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("crateplan-bench");
     std::fs::create_dir_all(&scratch).unwrap();
     let profile = if cfg!(debug_assertions) {

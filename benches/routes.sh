@@ -76,13 +76,13 @@ NIX
   nix_base >/dev/null
 
   # The CLI's rounds: the requests Nix sends, rebuilt from the final one.
-  jq -c '.sources = {}' "$out/final.json" >"$tmp/round1.json"
+  jq -c '.sources = {} | del(.learned)' "$out/final.json" >"$tmp/round1.json"
   n=1
   while :; do
     "$cli" answer "$tmp/round$n.json" >"$tmp/answer$n.json"
     jq -e '.plan' "$tmp/answer$n.json" >/dev/null && break
     jq -c --slurpfile a "$tmp/answer$n.json" --slurpfile f "$out/final.json" \
-      '.sources += ([$a[0].fetch[].key | {(.): $f[0].sources[.]}] | add)' \
+      '.sources += ([$a[0].fetch[].key | {(.): $f[0].sources[.]}] | add) | .learned = $a[0].learned' \
       "$tmp/round$n.json" >"$tmp/round$((n + 1)).json"
     n=$((n + 1))
     ((n < 64))

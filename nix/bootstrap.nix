@@ -9,6 +9,10 @@
 {
   # See nix/toolchain.nix; needs `cargo` and `rustc`.
   toolchain,
+  # "cli": the whole command line (`crateplan`: plan, unit-graph, answer).
+  # "answer": `crateplan-answer` alone (what the ifd route runs), without
+  # clap and the crates only it needs, at an opt-level that compiles fast.
+  flavour ? "cli",
 }:
 let
   inherit (builtins)
@@ -43,7 +47,38 @@ let
 
   cliPackage = head (filter (p: p.name == "crateplan" && !(p ? source)) packages);
 
-  reachable = util.closure [ (idOf cliPackage) ] (id: map resolveDep (byId.${id}.dependencies or [ ]));
+  flavours = {
+    cli = {
+      name = "crateplan-cli";
+      bin = "crateplan";
+      features = "--features cli";
+      skip = [ ];
+      dropFeatures = [ ];
+      optLevel = "3";
+    };
+    # opt-level 1 plans within ~1.5x of 3 and compiles the CLI's
+    # dependencies in about half the time (docs/performance.md).
+    answer = {
+      name = "crateplan-answer";
+      bin = "crateplan-answer";
+      features = "--no-default-features --features fs";
+      skip = [ "clap" ];
+      dropFeatures = [ "cli" ];
+      optLevel = "1";
+    };
+  };
+  chosen =
+    flavours.${flavour}
+      or (util.crateplanError "bootstrap: unknown flavour `${flavour}` (use \"cli\" or \"answer\")");
+
+  # The crates the build needs: the lock's closure from crateplan, without
+  # the optional dependencies the flavour leaves off.
+  reachable = util.closure [ (idOf cliPackage) ] (
+    id:
+    filter (d: !(id == idOf cliPackage && builtins.elem (builtins.head (util.splitChar " " d)) chosen.skip)) (
+      map resolveDep (byId.${id}.dependencies or [ ])
+    )
+  );
 
   registryCrates = filter (p: p ? source && util.hasPrefix "registry+" p.source) (
     map (id: byId.${id}) reachable
@@ -78,7 +113,9 @@ let
   };
 in
 derivation {
-  name = "crateplan-cli";
+  inherit (chosen) name bin features optLevel;
+  dropDeps = builtins.concatStringsSep " " chosen.skip;
+  dropFeatures = builtins.concatStringsSep " " chosen.dropFeatures;
   inherit (toolchain) system;
   builder = toolchain.shell;
   args = [ ./bootstrap.sh ];

@@ -18,8 +18,8 @@
 {
   # "plugin" | "wasm" | "ifd" | "exec", or null for the first available.
   mode ? null,
-  # For ifd: a derivation with bin/crateplan (a function, so that it is
-  # only built when the route is used).
+  # For ifd: a derivation with bin/crateplan-answer (a function, so that
+  # it is only built when the route is used).
   bootstrapCli,
   # For exec: the CLI's path, or "crateplan" to look it up on PATH.
   execCli ? "crateplan",
@@ -75,7 +75,7 @@ let
                 name = "crateplan-answer.json";
                 inherit system;
                 builder = shell;
-                cli = "${bootstrapCli null}/bin/crateplan";
+                cli = "${bootstrapCli null}/bin/crateplan-answer";
                 request = json;
                 passAsFile = [ "request" ];
                 # `crateplan answer` answers every planner error itself;
@@ -178,12 +178,16 @@ let
   planVersion = 2;
 
   /* Asks until the planner has all it needs. `have` maps fetch keys to
-     local paths (strings with their store context). Returns the last
-     exchange (see `exchange`) with its plan. */
+     local paths (strings with their store context); `learned` is the text
+     the previous answer carried (the manifests the planner already read,
+     handed back so that it reads no `.crate` twice), or null. Returns the
+     last exchange (see `exchange`) with its plan. */
   rounds =
-    request: round: have:
+    request: round: have: learned:
     let
-      last = exchange (request // { sources = have; });
+      last = exchange (
+        request // { sources = have; } // (if learned == null then { } else { inherit learned; })
+      );
       answer = last.decoded;
       missing = builtins.filter (f: !(have ? ${f.key})) answer.fetch;
     in
@@ -216,7 +220,7 @@ let
             value = sources.fetchForPlanner f;
           }) missing
         )
-      );
+      ) (answer.learned or null);
 in
 rec {
   /* The route that will be used (for debugging and tests). */
@@ -226,7 +230,7 @@ rec {
      plan, and the last request sent (JSON text) with the route's raw answer
      to it (for debugging and the route tests), or a Nix error carrying the
      planner's message. */
-  run = request: rounds request 1 (request.sources or { });
+  run = request: rounds request 1 (request.sources or { }) (request.learned or null);
 
   /* request -> plan. */
   plan = request: (run request).plan;

@@ -7,10 +7,13 @@
 //! CLI) goes through [`plan_json`], so they all give byte-identical answers.
 
 #[cfg(feature = "fs")]
+pub mod answer;
+#[cfg(feature = "fs")]
 pub mod cargo_home;
 pub mod config;
 pub mod error;
 pub mod fs;
+pub mod learned;
 pub mod loader;
 pub mod lockfile;
 pub mod manifest;

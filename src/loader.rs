@@ -4,13 +4,14 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::fs::{self as files, EntryKind, FileKind, Fs};
+use crate::learned::Learned;
 use crate::lockfile::{Lock, LockedSource};
 use crate::manifest::{self, PackageData};
 use crate::request::Fetch;
 use crate::resolve::graph::Loader;
 use crate::tarball;
-use crate::workspace::{self, DirFiles, Workspace};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::workspace::{self, DirFiles, PathPackage, Workspace};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The crates.io index, in both spellings a lock may use.
 pub const CRATES_IO_GIT: &str = "registry+https://github.com/rust-lang/crates.io-index";
@@ -24,7 +25,6 @@ pub trait LocalSources {
 
 pub struct SourceLoader<'a> {
     fs: &'a dyn Fs,
-    ws: &'a Workspace,
     sources: &'a BTreeMap<String, String>,
     registries: &'a BTreeMap<String, String>,
     local: Option<&'a dyn LocalSources>,
@@ -35,6 +35,12 @@ pub struct SourceLoader<'a> {
     /// Path packages: lock index -> directory.
     pub path_dirs: BTreeMap<usize, String>,
     git_scans: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// The workspace's path packages by (name, version), the first
+    /// directory of each (a linear lookup per package is quadratic).
+    path_packages: HashMap<(String, String), &'a PathPackage>,
+    /// Manifests of `.crate` files: handed in by the request, and those
+    /// read in this round (see [`crate::learned`]).
+    pub learned: Learned,
 }
 
 impl<'a> SourceLoader<'a> {
@@ -45,9 +51,15 @@ impl<'a> SourceLoader<'a> {
         registries: &'a BTreeMap<String, String>,
         local: Option<&'a dyn LocalSources>,
     ) -> Self {
+        let mut path_packages = HashMap::new();
+        for p in ws.packages.values() {
+            path_packages
+                .entry((p.data.name.clone(), p.data.version.to_string()))
+                .or_insert(p);
+        }
         SourceLoader {
+            path_packages,
             fs,
-            ws,
             sources,
             registries,
             local,
@@ -55,7 +67,14 @@ impl<'a> SourceLoader<'a> {
             git_subdirs: BTreeMap::new(),
             path_dirs: BTreeMap::new(),
             git_scans: BTreeMap::new(),
+            learned: Learned::default(),
         }
+    }
+
+    /// Starts from manifests an earlier round read.
+    pub fn with_learned(mut self, learned: Learned) -> Self {
+        self.learned = learned;
+        self
     }
 
     fn locate(&self, fetch: &Fetch) -> Option<String> {
@@ -179,10 +198,9 @@ impl Loader for SourceLoader<'_> {
         match &pkg.source {
             LockedSource::Path => {
                 let found = self
-                    .ws
-                    .packages
-                    .values()
-                    .find(|p| p.data.name == pkg.name && p.data.version == pkg.version);
+                    .path_packages
+                    .get(&(pkg.name.clone(), pkg.version.to_string()))
+                    .copied();
                 match found {
                     Some(p) => {
                         self.path_dirs.insert(index, p.dir.clone());
@@ -204,6 +222,9 @@ impl Loader for SourceLoader<'_> {
                         "Run `cargo generate-lockfile`",
                     )
                 })?;
+                if let Some(data) = self.learned.get(&checksum, &pkg.name, &pkg.version) {
+                    return Ok(Some(data.clone()));
+                }
                 let version = pkg.version.to_string();
                 let fetch =
                     registry_fetch(self.registries, registry, &pkg.name, &version, &checksum)?;
@@ -222,7 +243,9 @@ impl Loader for SourceLoader<'_> {
                     // Parse again only to report the error with its line.
                     None => manifest::parse(&file, &archive.manifest)?,
                 };
-                manifest::normalize(&file, "/", &raw, None, &archive.files).map(Some)
+                let data = manifest::normalize(&file, "/", &raw, None, &archive.files)?;
+                self.learned.manifests.insert(checksum, data.clone());
+                Ok(Some(data))
             }
             LockedSource::Git {
                 url,

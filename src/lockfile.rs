@@ -1,10 +1,11 @@
-//! `Cargo.lock` (formats v1 to v4, through the cargo-lock crate) as an
-//! indexed graph of locked packages.
+//! `Cargo.lock` (formats v1 to v4) as an indexed graph of locked packages.
+//! The TOML is read here; the cargo-lock crate parses source strings.
 
 use crate::error::Error;
-use cargo_lock::{package::SourceKind, Lockfile};
+use cargo_lock::{package::SourceKind, SourceId};
 use semver::Version;
-use std::collections::BTreeMap;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 /// Where a locked package comes from.
@@ -40,28 +41,66 @@ pub struct Lock {
 }
 
 impl Lock {
+    /// Parses the lock in time linear in its size: the TOML goes into
+    /// [`RawLock`] and every `dependencies` entry is looked up in a name
+    /// index (cargo-lock's own `Lockfile` scans every package for every
+    /// entry). cargo-lock still parses each distinct source string.
     pub fn parse(file: &str, text: &str) -> Result<Lock, Error> {
-        check_checksums(file, text)?;
-        let lock = Lockfile::from_str(text)
+        let malformed = |e: String| {
+            Error::lock(
+                file,
+                format!(": {}", crate::tarball::quote_long(e.trim_end())),
+            )
+        };
+        let raw: RawLock = toml::from_str(text)
             .map_err(|e| Error::lock(file, describe_parse_error(&e.to_string())))?;
-        let mut packages = Vec::with_capacity(lock.packages.len());
-        for p in &lock.packages {
+        if let Some(v) = raw.version {
+            if !(1..=4).contains(&v) {
+                return Err(malformed(format!(
+                    "invalid Cargo.lock format version: `{v}`"
+                )));
+            }
+        }
+        let v1_checksums = v1_checksums(&raw.metadata).map_err(malformed)?;
+        if !v1_checksums.is_empty() && raw.package.iter().any(|p| p.checksum.is_some()) {
+            return Err(malformed(
+                "malformed lockfile: contains checksums in both [[package]] and [[metadata]] sections".into(),
+            ));
+        }
+        let mut sources = SourceCache::default();
+        let mut packages = Vec::with_capacity(raw.package.len());
+        let mut parsed_sources = Vec::with_capacity(raw.package.len());
+        for p in &raw.package {
+            let version = Version::parse(&p.version).map_err(|e| {
+                malformed(format!(
+                    "package `{}`: version `{}`: {e}",
+                    p.name, p.version
+                ))
+            })?;
+            let source = sources.get(p.source.as_deref()).map_err(&malformed)?;
+            let checksum = match &p.checksum {
+                Some(c) => Some(checksum(c).map_err(&malformed)?),
+                None => v1_checksums
+                    .get(&(p.name.as_str(), p.version.as_str()))
+                    .map(|c| c.to_string()),
+            };
             packages.push(LockedPackage {
-                name: p.name.as_str().to_string(),
-                version: p.version.clone(),
-                source: locked_source(file, p.source.as_ref())?,
-                checksum: p.checksum.as_ref().map(|c| c.to_string()),
+                name: p.name.clone(),
+                version,
+                source: locked_source(file, source.as_ref())?,
+                checksum,
                 deps: Vec::new(),
             });
+            parsed_sources.push(source);
         }
-        let mut by_name_version: BTreeMap<(&str, &Version), Vec<usize>> = BTreeMap::new();
-        for (i, p) in lock.packages.iter().enumerate() {
-            let same = by_name_version
-                .entry((p.name.as_str(), &p.version))
-                .or_default();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(packages.len());
+        for (i, p) in packages.iter().enumerate() {
+            let same = by_name.entry(p.name.as_str()).or_default();
             // Cargo: "package `x` is specified twice in the lockfile". Taking
             // the first would ignore the second's checksum.
-            if same.iter().any(|&j| lock.packages[j].source == p.source) {
+            if same.iter().any(|&j| {
+                packages[j].version == p.version && parsed_sources[j] == parsed_sources[i]
+            }) {
                 return Err(Error::lock(
                     file,
                     format!("package `{}` is specified twice in the lockfile", p.name),
@@ -69,104 +108,210 @@ impl Lock {
             }
             same.push(i);
         }
-        for (i, p) in lock.packages.iter().enumerate() {
+        // Finds the package a `dependencies`/`replace` entry names: the first
+        // with its name, version (when given) and source (when given), as
+        // cargo-lock resolves them.
+        let mut find = |entry: &str| -> Result<Option<usize>, Error> {
+            let dep = DepEntry::parse(entry).map_err(&malformed)?;
+            let source = match dep.source {
+                Some(s) => Some(sources.get(Some(s)).map_err(&malformed)?),
+                None => None,
+            };
+            let version =
+                match dep.version {
+                    Some(v) => Some(Version::parse(v).map_err(|e| {
+                        malformed(format!("dependency `{entry}`: version `{v}`: {e}"))
+                    })?),
+                    None => None,
+                };
+            let candidates = by_name.get(dep.name).map(Vec::as_slice).unwrap_or(&[]);
+            Ok(candidates.iter().copied().find(|&c| {
+                version.as_ref().is_none_or(|v| *v == packages[c].version)
+                    && source.as_ref().is_none_or(|s| *s == parsed_sources[c])
+            }))
+        };
+        // The package a `replace` entry names: name, version and source
+        // (none: a path package) alike, and not itself replaced.
+        let find_replacement = |entry: &str| -> Result<Option<usize>, Error> {
+            let dep = DepEntry::parse(entry).map_err(&malformed)?;
+            let source = match dep.source {
+                Some(s) => SourceId::from_str(s)
+                    .map(|id| (!id.is_path()).then_some(id))
+                    .map_err(|e| malformed(format!("source `{s}`: {e}")))?,
+                None => None,
+            };
+            let candidates = by_name.get(dep.name).map(Vec::as_slice).unwrap_or(&[]);
+            Ok(candidates.iter().copied().find(|&c| {
+                dep.version == Some(raw.package[c].version.as_str())
+                    && parsed_sources[c] == source
+                    && raw.package[c].replace.is_none()
+            }))
+        };
+        let mut deps_of = Vec::with_capacity(raw.package.len());
+        for p in &raw.package {
             let mut deps = Vec::with_capacity(p.dependencies.len());
             for d in &p.dependencies {
-                let candidates = by_name_version
-                    .get(&(d.name.as_str(), &d.version))
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                let found = match candidates {
-                    [one] => Some(*one),
-                    many => many
-                        .iter()
-                        .copied()
-                        .find(|&c| lock.packages[c].source == d.source),
-                };
-                let found = found.ok_or_else(|| {
+                let found = find(d)?.ok_or_else(|| {
+                    let (name, version) = d.split_once(' ').unwrap_or((d.as_str(), ""));
+                    let version = version.split(' ').next().unwrap_or("");
                     Error::lock(
                         file,
                         format!(
-                            "package `{} {}` depends on `{} {}`, which the lock does not contain",
-                            p.name, p.version, d.name, d.version
+                            "package `{} {}` depends on `{name} {version}`, which the lock does not contain",
+                            p.name, p.version
                         ),
                     )
                 })?;
                 deps.push(found);
             }
-            packages[i].deps = deps;
+            deps_of.push(deps);
         }
         // `[replace]`: edges to a replaced package lead to its replacement.
-        let mut replaced: BTreeMap<usize, usize> = BTreeMap::new();
-        for (i, p) in lock.packages.iter().enumerate() {
+        let mut replaced: HashMap<usize, usize> = HashMap::new();
+        for (i, p) in raw.package.iter().enumerate() {
             if let Some(r) = &p.replace {
-                let target = lock
-                    .packages
-                    .iter()
-                    .position(|c| {
-                        c.name == r.name
-                            && c.version == r.version
-                            && c.source == r.source
-                            && c.replace.is_none()
-                    })
-                    .ok_or_else(|| {
-                        Error::lock(
-                            file,
-                            format!(
-                                "`{} {}` is replaced by `{} {}`, which the lock does not contain",
-                                p.name, p.version, r.name, r.version
-                            ),
-                        )
-                    })?;
+                let target = find_replacement(r)?.ok_or_else(|| {
+                    Error::lock(
+                        file,
+                        format!(
+                            "`{} {}` is replaced by `{r}`, which the lock does not contain",
+                            p.name, p.version
+                        ),
+                    )
+                })?;
                 replaced.insert(i, target);
             }
         }
-        for p in &mut packages {
-            for d in &mut p.deps {
+        for (p, mut deps) in packages.iter_mut().zip(deps_of) {
+            for d in &mut deps {
                 if let Some(&r) = replaced.get(d) {
                     *d = r;
                 }
             }
+            p.deps = deps;
         }
         Ok(Lock { packages })
     }
 }
 
-/// Refuses checksums that are not ASCII before cargo-lock sees them: it
-/// slices them by bytes and panics on a multi-byte character (found by
-/// `fuzz/fuzz_targets/lockfile.rs`). A lock that does not parse as TOML is
-/// left to cargo-lock, which reports it.
-fn check_checksums(file: &str, text: &str) -> Result<(), Error> {
-    let Ok(table) = toml::from_str::<toml::Table>(text) else {
-        return Ok(());
-    };
-    let packages = table
-        .get("package")
-        .and_then(|p| p.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.get("checksum"));
-    let metadata = table
-        .get("metadata")
-        .and_then(|m| m.as_table())
-        .into_iter()
-        .flatten()
-        .filter(|(k, _)| k.starts_with("checksum "))
-        .map(|(_, v)| v);
-    for sum in packages.chain(metadata) {
-        if let Some(s) = sum.as_str() {
-            if !s.is_ascii() {
-                return Err(Error::lock(
-                    file,
-                    format!(
-                        "invalid checksum `{}`: expected 64 hex characters",
-                        crate::tarball::quote(s.as_bytes())
-                    ),
-                ));
+impl Lock {
+    /// Path packages by (name, version): the first of each, in lock order.
+    pub fn path_index(&self) -> HashMap<(&str, &Version), usize> {
+        let mut index = HashMap::new();
+        for (i, p) in self.packages.iter().enumerate() {
+            if p.source == LockedSource::Path {
+                index.entry((p.name.as_str(), &p.version)).or_insert(i);
             }
         }
+        index
     }
-    Ok(())
+}
+
+/// `Cargo.lock` as TOML: strings kept as written, parsed by [`Lock::parse`].
+#[derive(Deserialize)]
+struct RawLock {
+    version: Option<u32>,
+    #[serde(default)]
+    package: Vec<RawPackage>,
+    /// v1 keeps checksums here: `"checksum NAME VERSION (SOURCE)" = "SHA"`.
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+    replace: Option<String>,
+}
+
+/// A `dependencies` entry: `NAME`, `NAME VERSION` or `NAME VERSION (SOURCE)`.
+struct DepEntry<'a> {
+    name: &'a str,
+    version: Option<&'a str>,
+    source: Option<&'a str>,
+}
+
+impl<'a> DepEntry<'a> {
+    fn parse(entry: &'a str) -> Result<DepEntry<'a>, String> {
+        let mut parts = entry.split_whitespace();
+        let name = parts
+            .next()
+            .ok_or_else(|| "empty dependency string".to_string())?;
+        let version = parts.next();
+        let source = parts
+            .next()
+            .map(|s| {
+                s.strip_prefix('(')
+                    .and_then(|s| s.strip_suffix(')'))
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| format!("malformed source in dependency: {s}"))
+            })
+            .transpose()?;
+        if parts.next().is_some() {
+            return Err(format!("malformed dependency: {entry}"));
+        }
+        Ok(DepEntry {
+            name,
+            version,
+            source,
+        })
+    }
+}
+
+/// Each distinct source string parsed once (a lock has a handful).
+#[derive(Default)]
+struct SourceCache {
+    parsed: HashMap<String, Option<SourceId>>,
+}
+
+impl SourceCache {
+    fn get(&mut self, spelled: Option<&str>) -> Result<Option<SourceId>, String> {
+        let Some(s) = spelled else { return Ok(None) };
+        if let Some(id) = self.parsed.get(s) {
+            return Ok(id.clone());
+        }
+        let id = SourceId::from_str(s).map_err(|e| format!("source `{s}`: {e}"))?;
+        // Path sources are spelled as no source at all.
+        let id = (!id.is_path()).then_some(id);
+        self.parsed.insert(s.to_string(), id.clone());
+        Ok(id)
+    }
+}
+
+/// A sha256 in hex, as cargo writes it (lower case).
+fn checksum(text: &str) -> Result<String, String> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "invalid checksum `{text}`: expected 64 hex characters"
+        ));
+    }
+    Ok(text.to_ascii_lowercase())
+}
+
+/// Lock format v1's checksums by (name, version).
+fn v1_checksums(
+    metadata: &BTreeMap<String, String>,
+) -> Result<HashMap<(&str, &str), String>, String> {
+    let mut out = HashMap::new();
+    for (key, value) in metadata {
+        let Some(dep) = key.strip_prefix("checksum ") else {
+            continue;
+        };
+        let dep = DepEntry::parse(dep)?;
+        let version = dep
+            .version
+            .ok_or_else(|| format!("metadata key `{key}` has no version"))?;
+        // `<none>` marks packages without a checksum (path and git).
+        if value != "<none>" {
+            out.insert((dep.name, version), checksum(value)?);
+        }
+    }
+    Ok(out)
 }
 
 /// cargo-lock's parse error as `:LINE:COLUMN: reason` (to follow the file
@@ -303,6 +448,127 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         assert_eq!(
             lock.packages[1].checksum.as_deref(),
             Some("49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566695b")
+        );
+    }
+
+    /// Abbreviated entries (v2+): a bare name when it is unique, name and
+    /// version when the name is not, and the source too when two packages
+    /// share name and version.
+    #[test]
+    fn abbreviated_dependency_entries_find_their_package() {
+        let sum = |c: char| c.to_string().repeat(64);
+        let text = format!(
+            r#"version = 3
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["log", "dup 1.0.0", "dup 2.0.0", "twin 1.0.0 (git+https://e.com/twin#0123456789abcdef0123456789abcdef01234567)", "twin 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)"]
+
+[[package]]
+name = "log"
+version = "0.4.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "{}"
+
+[[package]]
+name = "dup"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "{}"
+
+[[package]]
+name = "dup"
+version = "2.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "{}"
+
+[[package]]
+name = "twin"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "{}"
+
+[[package]]
+name = "twin"
+version = "1.0.0"
+source = "git+https://e.com/twin#0123456789abcdef0123456789abcdef01234567"
+"#,
+            sum('a'),
+            sum('b'),
+            sum('C'),
+            sum('d')
+        );
+        let lock = Lock::parse("Cargo.lock", &text).unwrap();
+        assert_eq!(lock.packages[0].deps, [1, 2, 3, 5, 4]);
+        // Checksums are kept in lower case, as cargo writes them.
+        assert_eq!(lock.packages[3].checksum.as_deref(), Some(&*sum('c')));
+    }
+
+    #[test]
+    fn replace_redirects_edges_to_the_replacement() {
+        let text = r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["dep 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)"]
+
+[[package]]
+name = "dep"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+replace = "dep 1.0.0"
+
+[[package]]
+name = "dep"
+version = "1.0.0"
+"#;
+        let lock = Lock::parse("Cargo.lock", text).unwrap();
+        assert_eq!(lock.packages[0].deps, [2]);
+    }
+
+    #[test]
+    fn bad_checksum_version_and_format_version_name_the_file() {
+        for (text, what) in [
+            ("version = 3\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\nchecksum = \"xyz\"\n", "invalid checksum"),
+            ("version = 3\n[[package]]\nname = \"a\"\nversion = \"one\"\n", "version `one`"),
+            ("version = 9\n", "format version"),
+            ("version = 3\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"b 1 2 3\"]\n", "malformed"),
+        ] {
+            let e = Lock::parse("/w/Cargo.lock", text).unwrap_err().to_string();
+            assert!(e.contains("/w/Cargo.lock") && e.contains(what), "{what}: {e}");
+        }
+    }
+
+    /// Linear in the number of packages: a chain of packages, each naming
+    /// the next by name alone. Four times the packages may take about four
+    /// times as long, never the sixteen a scan per entry (cargo-lock's
+    /// lookup) would.
+    #[test]
+    fn large_locks_parse_in_linear_time() {
+        let chain = |n: usize| {
+            let mut text = String::from("version = 4\n");
+            for i in 0..n {
+                text.push_str(&format!(
+                    "[[package]]\nname = \"p{i}\"\nversion = \"1.0.0\"\n"
+                ));
+                if i + 1 < n {
+                    text.push_str(&format!("dependencies = [\"p{}\"]\n", i + 1));
+                }
+            }
+            text
+        };
+        let time = |n: usize| {
+            let text = chain(n);
+            let t = std::time::Instant::now();
+            let lock = Lock::parse("Cargo.lock", &text).unwrap();
+            assert_eq!(lock.packages[n - 2].deps, [n - 1]);
+            t.elapsed().as_secs_f64()
+        };
+        let small = (0..2).map(|_| time(1500)).fold(f64::MAX, f64::min);
+        let large = time(6000);
+        assert!(
+            large / small < 9.0,
+            "1500 packages: {small:.3} s, 6000: {large:.3} s"
         );
     }
 

@@ -2,12 +2,13 @@
 //! diffing against cargo, and the `answer` entry the ifd and exec routes use.
 
 use clap::{Args, Parser, Subcommand};
+use crateplan::answer::RequestInput;
 use crateplan::cargo_home::{CargoHome, Chain, CrateDir};
-use crateplan::fs::{FileKind, Fs, RealFs};
+use crateplan::fs::RealFs;
 use crateplan::loader::LocalSources;
 use crateplan::planner::{self, Outcome};
 use crateplan::request::{PlatformSpec, Request, Selection};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -115,7 +116,14 @@ fn run(cli: Cli) -> Result<(), String> {
             nix,
             inline,
             request,
-        } => answer(nix, inline, &request),
+        } => crateplan::answer::answer(
+            nix,
+            if inline {
+                RequestInput::Inline(&request)
+            } else {
+                RequestInput::Path(&request)
+            },
+        ),
         Command::Plan(args) => {
             let (req, home) = request_from(&args)?;
             let resolved = resolve(&req, &home)?;
@@ -137,7 +145,7 @@ fn resolve(req: &Request, local: &Chain) -> Result<planner::Resolved, String> {
         .map_err(|e| e.to_string())?
     {
         Outcome::Resolved(r) => Ok(*r),
-        Outcome::Fetch(missing) => {
+        Outcome::Fetch { fetch: missing, .. } => {
             let list: Vec<String> = missing.iter().map(|f| f.key().to_string()).collect();
             Err(format!(
                 "crateplan: {} source(s) are neither in the --crate-dir directories nor in cargo's cache; run `cargo fetch` first:\n  {}",
@@ -248,60 +256,6 @@ fn platform_spec(triple: String) -> Result<PlatformSpec, String> {
         triple,
         cfg: cfg_lines(&String::from_utf8_lossy(&out.stdout)),
     })
-}
-
-fn answer(nix: bool, inline: bool, request: &str) -> Result<(), String> {
-    // Requests are bounded like every other input (a few KB in practice).
-    let max = FileKind::Lock.max_bytes();
-    let too_large = || format!("crateplan: the request is larger than {} MiB", max >> 20);
-    let bytes = if inline {
-        request.as_bytes().to_vec()
-    } else if request == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(max + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("crateplan: reading the request from standard input: {e}"))?;
-        if buf.len() as u64 > max {
-            return Err(too_large());
-        }
-        buf
-    } else {
-        RealFs
-            .read_limited(request, max)
-            .map_err(|e| format!("crateplan: cannot read the request {e}"))?
-    };
-    let answer = crateplan::plan_json(&RealFs, &bytes);
-    let mut out = std::io::stdout().lock();
-    let result = if nix {
-        let text = String::from_utf8(answer).map_err(|e| e.to_string())?;
-        out.write_all(nix_string_literal(&text).as_bytes())
-    } else {
-        out.write_all(&answer)
-    };
-    result
-        .and_then(|_| out.write_all(b"\n"))
-        .map_err(|e| e.to_string())
-}
-
-/// A Nix string literal for `s`: `"`, `\` and `${` escaped.
-fn nix_string_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {

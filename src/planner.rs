@@ -4,6 +4,7 @@
 use crate::config::{self, CargoConfig, Role};
 use crate::error::{Error, ErrorKind};
 use crate::fs::{self as files, Confined, FileKind, Fs};
+use crate::learned::Learned;
 use crate::loader::{LocalSources, SourceLoader};
 use crate::lockfile::{Lock, LockedSource};
 use crate::plan::{self, Plan, PlatformInfo, Platforms};
@@ -49,7 +50,11 @@ pub struct Resolved {
 /// Runs a request; `local` lets the CLI find sources in cargo's cache.
 pub fn run(fs: &dyn Fs, req: &Request, local: Option<&dyn LocalSources>) -> Result<Answer, Error> {
     match resolve_request(fs, req, local)? {
-        Outcome::Fetch(fetch) => Ok(Answer::Fetch { ok: True, fetch }),
+        Outcome::Fetch { fetch, learned } => Ok(Answer::Fetch {
+            ok: True,
+            fetch,
+            learned: Some(learned.encode()),
+        }),
         Outcome::Resolved(r) => Ok(Answer::Plan {
             ok: True,
             plan: Box::new(build_plan(&r)?),
@@ -58,7 +63,11 @@ pub fn run(fs: &dyn Fs, req: &Request, local: Option<&dyn LocalSources>) -> Resu
 }
 
 pub enum Outcome {
-    Fetch(Vec<crate::request::Fetch>),
+    /// Sources still to fetch, and the manifests read so far.
+    Fetch {
+        fetch: Vec<crate::request::Fetch>,
+        learned: Learned,
+    },
     Resolved(Box<Resolved>),
 }
 
@@ -111,15 +120,11 @@ pub fn prepare(fs: &dyn Fs, req: &Request) -> Result<Prepared, Error> {
     // Every member must be in the lock, with its current version.
     let mut members: BTreeMap<String, usize> = BTreeMap::new();
     let mut member_dirs: BTreeMap<String, usize> = BTreeMap::new();
+    let locked_paths = lock.path_index();
     for p in ws.members() {
-        let idx = lock
-            .packages
-            .iter()
-            .position(|l| {
-                l.source == LockedSource::Path
-                    && l.name == p.data.name
-                    && l.version == p.data.version
-            })
+        let idx = locked_paths
+            .get(&(p.data.name.as_str(), &p.data.version))
+            .copied()
             .ok_or_else(|| {
                 Error::stale_lock(
                     format!(
@@ -220,10 +225,18 @@ pub fn resolve_request(
     let confined = Confined::new(fs, roots.iter().map(String::as_str));
     let fs: &dyn Fs = &confined;
     let prepared = prepare(fs, req)?;
-    let mut loader = SourceLoader::new(fs, &prepared.ws, &req.sources, &req.registries, local);
+    let learned = match &req.learned {
+        Some(text) => Learned::decode(text)?,
+        None => Learned::default(),
+    };
+    let mut loader = SourceLoader::new(fs, &prepared.ws, &req.sources, &req.registries, local)
+        .with_learned(learned);
     let resolution = resolve_with(&prepared, &mut loader, &req.selection)?;
     if !loader.fetch.is_empty() {
-        return Ok(Outcome::Fetch(loader.fetch.into_iter().collect()));
+        return Ok(Outcome::Fetch {
+            fetch: loader.fetch.into_iter().collect(),
+            learned: loader.learned,
+        });
     }
     let (path_dirs, git_subdirs) = (loader.path_dirs, loader.git_subdirs);
     Ok(Outcome::Resolved(Box::new(Resolved::new(

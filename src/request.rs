@@ -40,6 +40,11 @@ pub struct Request {
     /// files of the workspace, like `cargo --config`; later ones win.
     #[serde(default)]
     pub config: Vec<String>,
+    /// What an earlier round's answer carried in its `learned` (manifests
+    /// already read, by checksum), handed back unchanged so that no `.crate`
+    /// is read twice in one evaluation. See [`crate::learned`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learned: Option<String>,
 }
 
 fn default_profile() -> String {
@@ -59,6 +64,7 @@ impl Default for Request {
             registries: BTreeMap::new(),
             profile: default_profile(),
             config: Vec::new(),
+            learned: None,
         }
     }
 }
@@ -101,9 +107,21 @@ pub struct Selection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Answer {
-    Plan { ok: True, plan: Box<Plan> },
-    Fetch { ok: True, fetch: Vec<Fetch> },
-    Error { ok: False, error: String },
+    Plan {
+        ok: True,
+        plan: Box<Plan>,
+    },
+    Fetch {
+        ok: True,
+        fetch: Vec<Fetch>,
+        /// The manifests read so far, for the next request's `learned`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        learned: Option<String>,
+    },
+    Error {
+        ok: False,
+        error: String,
+    },
 }
 
 /// A source the planner needs before it can go on.

@@ -120,8 +120,11 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
     };
 
     let mut member_dirs: Vec<String> = Vec::new();
+    // The same directories as `member_dirs`, for constant-time checks.
+    let mut member_set: BTreeSet<String> = BTreeSet::new();
     if raw.package.is_some() {
         member_dirs.push(root.clone());
+        member_set.insert(root.clone());
     }
     let mut excluded: Vec<String> = Vec::new();
     if let Some(w) = &raw.workspace {
@@ -146,7 +149,7 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
                 if !excluded
                     .iter()
                     .any(|e| d == *e || d.starts_with(&format!("{e}/")))
-                    && !member_dirs.contains(&d)
+                    && member_set.insert(d.clone())
                 {
                     member_dirs.push(d);
                 }
@@ -199,12 +202,16 @@ pub fn load(fs: &dyn Fs, manifest_path: &str) -> Result<Workspace, Error> {
             && !excluded
                 .iter()
                 .any(|e| dir == *e || dir.starts_with(&format!("{e}/")));
+        // Borrowed, not cloned: `[workspace.dependencies]` can be as long
+        // as the workspace, and cloning it per package is quadratic.
+        let outside_inherit;
         let (pkg_inherit, member) = if inside {
-            (inherit.clone(), true)
+            (inherit.as_ref(), true)
         } else {
-            (find_workspace(fs, &dir)?, false)
+            outside_inherit = find_workspace(fs, &dir)?;
+            (outside_inherit.as_ref(), false)
         };
-        let pkg = load_path_package(fs, &dir, pkg_inherit.as_ref(), &raw, &root)?;
+        let pkg = load_path_package(fs, &dir, pkg_inherit, &raw, &root)?;
         queue.extend(path_deps(&pkg));
         ws.packages.insert(
             dir.clone(),

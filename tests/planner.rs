@@ -652,3 +652,94 @@ fn profile_errors_name_the_file() {
     let e = error_of(&plan_with(&dir, &sources, json!({"profile": "build"})));
     assert!(e.contains("reserved"), "{e}");
 }
+
+/// The rounds loop of nix/route.nix: `learned` from each `fetch` answer is
+/// handed back in the next request. Returns the answers in order.
+fn rounds_with_learned(dir: &TestDir, all: &serde_json::Map<String, Value>) -> Vec<Value> {
+    let mut sources = serde_json::Map::new();
+    let mut learned: Option<Value> = None;
+    let mut answers = Vec::new();
+    loop {
+        assert!(answers.len() < 10, "too many rounds");
+        let mut request = json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources});
+        if let Some(l) = &learned {
+            request["learned"] = l.clone();
+        }
+        let a = ask(request);
+        assert_eq!(a["ok"], true, "{a:#}");
+        answers.push(a.clone());
+        let Some(fetch) = a.get("fetch") else {
+            return answers;
+        };
+        learned = Some(a["learned"].clone());
+        for f in fetch.as_array().unwrap() {
+            let key = f["key"].as_str().unwrap();
+            sources.insert(key.to_string(), all[key].clone());
+        }
+    }
+}
+
+/// Each `fetch` answer carries the manifests read so far; with them handed
+/// back, the plan is the same as without, and no `.crate` is read twice:
+/// once learned, a `.crate` that has since disappeared is not missed.
+#[test]
+fn learned_manifests_are_handed_back_and_change_nothing_planned() {
+    let (dir, crates) = small_workspace("learned");
+    let all = store_crates(&dir, &crates);
+    let answers = rounds_with_learned(&dir, &all);
+    assert_eq!(answers.len(), 3);
+    // Round 1 read no .crate; round 2 read helper's.
+    let learned_1: Value = serde_json::from_str(answers[0]["learned"].as_str().unwrap()).unwrap();
+    assert_eq!(learned_1, json!({}));
+    let learned_2: Value = serde_json::from_str(answers[1]["learned"].as_str().unwrap()).unwrap();
+    let helper_sha = sha256(&crates[0].1);
+    assert_eq!(learned_2.as_object().unwrap().len(), 1, "{learned_2:#}");
+    assert_eq!(learned_2[&helper_sha]["name"], "helper");
+
+    let plain = ask(
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": all}),
+    );
+    assert_eq!(answers[2], plain, "the plan with learned manifests differs");
+
+    // helper's .crate is gone: its learned manifest stands in for it.
+    let helper_path = all[&format!("{CRATES_IO}#helper@1.0.0")]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_file(&helper_path).unwrap();
+    let mut request =
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": all});
+    request["learned"] = answers[1]["learned"].clone();
+    assert_eq!(ask(request.clone()), plain);
+    // Without them, the missing file is an error.
+    request.as_object_mut().unwrap().remove("learned");
+    let e = error_of(&ask(request));
+    assert!(e.contains("helper-1.0.0.crate does not exist"), "{e}");
+}
+
+/// A learned entry names its crate: one filed under the checksum of a
+/// different package is not used (the `.crate` is read instead).
+#[test]
+fn learned_entry_of_another_package_is_ignored() {
+    let (dir, crates) = small_workspace("learned-other");
+    let all = store_crates(&dir, &crates);
+    let answers = rounds_with_learned(&dir, &all);
+    let learned_2: Value = serde_json::from_str(answers[1]["learned"].as_str().unwrap()).unwrap();
+    let helper = learned_2[&sha256(&crates[0].1)].clone();
+    // helper's manifest filed under leaf's checksum.
+    let forged = json!({ sha256(&crates[1].1): helper }).to_string();
+    let mut request =
+        json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": all});
+    let plain = ask(request.clone());
+    request["learned"] = json!(forged);
+    assert_eq!(ask(request), plain);
+}
+
+#[test]
+fn malformed_learned_text_is_an_error_naming_it() {
+    let (dir, _) = small_workspace("learned-bad");
+    let e = error_of(&ask(json!({
+        "workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "learned": "not json"
+    })));
+    assert!(e.contains("`learned`"), "{e}");
+}

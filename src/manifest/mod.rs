@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::plan::{DepKind, Metadata};
 use raw::{DetailedDep, Inheritable, RawDep, RawManifest, RawWorkspace, StringOrBool};
 use semver::{Version, VersionReq};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use targets::{PackageFiles, Targets};
@@ -92,7 +93,7 @@ impl FeatureValue {
 }
 
 /// Where a dependency comes from, as the manifest says it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DepSource {
     /// crates.io, or a named alternative registry.
     Registry {
@@ -105,7 +106,9 @@ pub enum DepSource {
     },
 }
 
-#[derive(Debug, Clone)]
+/// Serializable for [`crate::learned`], whose text answers carry between
+/// rounds; defaults are left out to keep that text short.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Dependency {
     /// The key in the manifest (the name the dependent uses).
     pub name_in_toml: String,
@@ -113,12 +116,20 @@ pub struct Dependency {
     pub package: String,
     pub kind: DepKind,
     /// `cfg(...)` or a triple, from `[target.X.*dependencies]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
     pub default_features: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
+    #[serde(default, with = "crate::learned::as_text::option")]
     pub req: Option<VersionReq>,
     pub source: DepSource,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Dependency {
@@ -128,9 +139,10 @@ impl Dependency {
 }
 
 /// A package's manifest, normalised: everything resolution and builders need.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PackageData {
     pub name: String,
+    #[serde(with = "crate::learned::as_text")]
     pub version: Version,
     pub edition: String,
     pub links: Option<String>,

@@ -38,7 +38,7 @@ impl PackageFiles for BTreeSet<String> {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Targets {
     pub lib: Option<Target>,
     pub bins: Vec<Target>,

@@ -94,7 +94,21 @@ let
     isx86_64 = true;
     isAarch64 = false;
     isStatic = false;
+    # For crate2nix's Cargo.nix (makeDefaultTarget), as nixpkgs' lib.systems.
+    isUnix = true;
+    isWindows = false;
+    parsed.cpu = {
+      name = "x86_64";
+      bits = 64;
+      significantByte.name = "littleEndian";
+    };
     rust = {
+      platform = {
+        arch = "x86_64";
+        os = "linux";
+        vendor = "unknown";
+        target-family = [ "unix" ];
+      };
       rustcTarget = "x86_64-unknown-linux-gnu";
       rustcTargetSpec = "x86_64-unknown-linux-gnu";
       cargoShortTarget = "x86_64-unknown-linux-gnu";
@@ -274,6 +288,50 @@ let
     # A native set is its own buildPackages and pkgsBuildBuild.
     buildPackages = self;
     pkgsBuildBuild = self;
+
+    # For crate2nix's Cargo.nix and crateplan's buildRustCrate builder
+    # (benches/eval.sh, tests/nix): see build-rust-crate.nix.
+    buildRustCrate = import ./build-rust-crate.nix {
+      inherit lib system bash coreutils cc;
+      inherit (self) rustc;
+    };
+    defaultCrateOverrides = { };
+
+    /* A fixed-output download, as nixpkgs' fetchurl (curl at build time,
+       nothing fetched while evaluating). */
+    fetchurl =
+      {
+        url,
+        sha256,
+        name ? baseNameOf url,
+      }:
+      derivation {
+        inherit name system url;
+        builder = "${bash}/bin/bash";
+        args = [
+          "-c"
+          ''/usr/bin/curl -fsSL --retry 3 -o "$out" "$url"''
+        ];
+        outputHashMode = "flat";
+        outputHashAlgo = "sha256";
+        outputHash = sha256;
+      };
+
+    /* runCommand name env script, as nixpkgs' (bash, coreutils on PATH). */
+    runCommand =
+      name: env: script:
+      derivation (
+        {
+          inherit name system;
+          builder = "${bash}/bin/bash";
+          args = [
+            "-c"
+            script
+          ];
+          PATH = "${coreutils}/bin:${bash}/bin";
+        }
+        // env
+      );
 
     rustc = programs "rustc-host" [
       "rustc"

@@ -74,6 +74,15 @@ fn rounds(
                     String::from_utf8_lossy(&answer)
                 )
             });
+        // Hand back what the planner learned, as nix/route.nix does.
+        match decoded.get("learned") {
+            Some(l) => request["learned"] = l.clone(),
+            None => {
+                if let Some(o) = request.as_object_mut() {
+                    o.remove("learned");
+                }
+            }
+        }
         let sources = request["sources"].as_object_mut().unwrap();
         let before = sources.len();
         for f in fetch {
@@ -123,6 +132,9 @@ fn main() {
     let all = last["sources"].as_object().cloned().unwrap_or_default();
     let mut first = last.clone();
     first["sources"] = serde_json::json!({});
+    if let Some(o) = first.as_object_mut() {
+        o.remove("learned");
+    }
 
     let t = std::time::Instant::now();
     let _ = host();

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# The evaluation benchmark (issue 12; docs/performance.md): an Aura-sized
+# workspace (36 members, ~900 real crates.io crates in a real Cargo.lock;
+# benches/support/synth.rs `aura_sized`) evaluated to the drvPaths of every
+# member's build, by
+#   crate2nix  its generated Cargo.nix (the real crate2nix, `crate2nix
+#              generate`), with the nixpkgs stand-in's buildRustCrate
+#              (tests/nixpkgs-standin) making the derivations;
+#   crateplan  lib.nix's buildWorkspace with the same buildRustCrate
+#              (builder = "buildRustCrate") and with its native builder,
+#              through the exec route, the ifd route with its answers
+#              already built (warm) and with new answers (cold: a new,
+#              unused `registries` entry per run);
+# in the Debian Nix of tests/nix/env, warm store (sources fetched, the CLI
+# built, one untimed run of each first), interleaved, RUNS runs of each:
+# median (min) wall time and max RSS (GNU time). The plugin's and the wasm
+# module's planner calls (no Nix here can load them) are timed in-process
+# on the same rounds by adapters/wasm/examples/route_bench.rs.
+#
+#   benches/eval.sh [RUNS]          # default 5
+#
+# Needs crate2nix (`cargo install crate2nix --root DIR`; found on PATH or
+# as $CRATE2NIX) and the crates of benches/workspaces/kitchen-sink in
+# cargo's cache (`cargo fetch --locked` there). Scratch files go to
+# target/tmp/crateplan-eval/. Not a test: it prints tables.
+# shellcheck disable=SC2317 # functions run through `measure`
+set -euo pipefail
+
+runs=${1:-5}
+
+# ------------------------------------------------------------ inside the env
+if [ "${CRATEPLAN_EVAL_INSIDE:-}" = 1 ]; then
+  out=/out
+  ws=/project/target/tmp/crateplan-eval/aura
+  cd /project
+  tmp=$(mktemp -d)
+  unsafe=(--option allow-unsafe-native-code-during-evaluation true)
+  # The binary the ifd route builds; exec runs it too (`answer --nix`).
+  cli=$(nix-build --no-out-link -E '(import /project/lib.nix { }).crateplanAnswer')/bin/crateplan-answer
+  standin='
+    lib = import /project/tests/nixpkgs-standin/lib.nix;
+    pkgs = import /project/tests/nixpkgs-standin/pkgs.nix { system = "x86_64-linux"; inherit lib; };'
+  cat >"$tmp/crate2nix.nix" <<NIX
+{ tests ? false }:
+let $standin
+  cargoNix = import $ws/Cargo.nix { inherit pkgs; };
+  build = m: if tests then m.build.override { runTests = true; } else m.build;
+in { out = map (m: (build m).drvPath) (builtins.attrValues cargoNix.workspaceMembers); }
+NIX
+  cat >"$tmp/crateplan.nix" <<NIX
+{ mode, cli, builder ? "buildRustCrate", nonce ? null, what ? "drvPaths" }:
+let $standin
+  ws = (import /project/lib.nix { inherit pkgs; }).buildWorkspace {
+    src = $ws;
+    inherit mode builder;
+    crateplan = cli;
+    # A registry nothing uses: changes every request, not the plan.
+    registries = if nonce == null then { } else {
+      "sparse+https://bench-\${nonce}.invalid/index/" = "https://bench-\${nonce}.invalid/{crate}/{version}/download";
+    };
+  };
+in {
+  # nix eval -f calls the function in the file only when given an attribute.
+  out =
+    if what == "drvPaths" then map (m: m.build.drvPath) (builtins.attrValues ws.workspaceMembers)
+    else if what == "plan" then ws.plan
+    else ws.planner.request;
+}
+NIX
+  now() { date +%s%N; }
+  c2n() { nix eval --json -f "$tmp/crate2nix.nix" out; }
+  cpl() { # cpl MODE BUILDER [nix eval args]: JSON unless --raw is given
+    local mode=$1 builder=$2
+    shift 2
+    nix eval "${unsafe[@]}" -f "$tmp/crateplan.nix" out --argstr mode "$mode" \
+      --argstr cli "$cli" --argstr builder "$builder" "$@"
+  }
+  # measure NAME COMMAND...: one timed run, "NAME ms maxrss-KiB" in results.
+  measure() {
+    local name=$1 t0 t1
+    shift
+    t0=$(now)
+    /usr/bin/time -f '%M' -o "$tmp/rss" "$@" >"$tmp/last.out"
+    t1=$(now)
+    echo "$name $(((t1 - t0) / 1000000)) $(tail -n 1 "$tmp/rss")" >>"$out/results"
+  }
+  : >"$out/results"
+  echo "load_start $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta"
+
+  # Warm-up: fetch every source, build the CLI and the ifd answers,
+  # instantiate every derivation once.
+  c2n >"$tmp/c2n.drvs"
+  cpl exec buildRustCrate --json >"$tmp/exec.drvs"
+  cpl ifd buildRustCrate --json >"$tmp/ifd.drvs"
+  cmp "$tmp/exec.drvs" "$tmp/ifd.drvs"
+  cpl exec native --json >/dev/null
+  cpl exec buildRustCrate --json --argstr what plan >"$tmp/exec.plan"
+  cpl ifd buildRustCrate --json --argstr what plan --argstr nonce check >"$tmp/nonce.plan"
+  cmp "$tmp/exec.plan" "$tmp/nonce.plan" # the nonce changes nothing planned
+  cpl exec buildRustCrate --argstr what request --raw >"$out/final.json"
+
+  # The rounds, as the CLI answers them (what the exec route runs).
+  jq -c '.sources = {} | del(.learned)' "$out/final.json" >"$tmp/round1.json"
+  n=1
+  while :; do
+    "$cli" answer "$tmp/round$n.json" >"$tmp/answer$n.json"
+    jq -e '.plan' "$tmp/answer$n.json" >/dev/null && break
+    jq -c --slurpfile a "$tmp/answer$n.json" --slurpfile f "$out/final.json" \
+      '.sources += ([$a[0].fetch[].key | {(.): $f[0].sources[.]}] | add) | .learned = $a[0].learned' \
+      "$tmp/round$n.json" >"$tmp/round$((n + 1)).json"
+    n=$((n + 1))
+    ((n < 64))
+  done
+  cli_rounds() { for i in $(seq "$n"); do "$cli" answer "$tmp/round$i.json"; done; }
+  {
+    echo "rounds $n"
+    echo "sources $(jq '.sources | length' "$out/final.json")"
+    echo "lock_packages $(grep -c '^\[\[package\]\]' "$ws/Cargo.lock")"
+    echo "instances $(jq '.instances | length' "$tmp/exec.plan")"
+    echo "crate2nix_drvs_members $(jq length "$tmp/c2n.drvs")"
+    echo "crate2nix_cargo_nix_bytes $(wc -c <"$ws/Cargo.nix")"
+    echo "nix $(nix --version)"
+  } >>"$out/meta"
+
+  for _ in $(seq "$runs"); do
+    measure crate2nix c2n
+    measure exec cpl exec buildRustCrate --json
+    measure exec_native cpl exec native --json
+    measure ifd_warm cpl ifd buildRustCrate --json
+    measure ifd_cold cpl ifd buildRustCrate --json --argstr nonce "$(now)"
+    measure cli_rounds cli_rounds
+  done
+  echo "load_end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta"
+  exit 0
+fi
+
+# ------------------------------------------------------------------ the host
+cd "$(dirname "$0")/.."
+root=$PWD
+env_dir=${CRATEPLAN_ENV_DIR:-/var/cache/crateplan-env/sid}
+scratch=$root/target/tmp/crateplan-eval
+res=$(mktemp -d)
+trap 'rm -rf "$res"' EXIT
+mkdir -p "$scratch"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+crate2nix=${CRATE2NIX:-$(command -v crate2nix || true)}
+[ -x "$crate2nix" ] || {
+  echo "benches/eval.sh: no crate2nix: cargo install crate2nix --root DIR, then CRATE2NIX=DIR/bin/crate2nix" >&2
+  exit 1
+}
+(cd benches/workspaces/kitchen-sink && cargo fetch --locked --quiet)
+cargo test --quiet --bench plan -- --write-aura "$scratch/aura" >&2
+(cd "$scratch/aura" && "$crate2nix" generate -f Cargo.toml -o Cargo.nix >&2)
+
+CRATEPLAN_EVAL_INSIDE=1 tests/nix/env --mount "$res:/out" -- \
+  env CRATEPLAN_EVAL_INSIDE=1 bash /project/benches/eval.sh "$runs"
+
+# The plugin's and the wasm module's planner calls, in process, on the
+# same rounds (the env's store read from the host).
+cargo build --quiet --release -p crateplan-wasm --example route_bench
+target=$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)
+"$target/release/examples/route_bench" "$res/final.json" \
+  --prefix "/nix/store=$env_dir/nix/store" --runs "$runs" >"$res/inproc"
+
+cat "$res/meta" "$res/inproc" | sed 's/^/# /'
+awk '
+  function sort(a, n,   i, j, t) {
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+  }
+  FILENAME ~ /results$/ { k = $1; t[k, ++n[k]] = $2; if ($3 > rss[k]) rss[k] = $3 }
+  FILENAME ~ /inproc$/ && $1 ~ /_full$|_call$/ { x = $2; y = $3; gsub(/[()]/, "", y); im[$1] = x; imin[$1] = y }
+  END {
+    for (k in n) { delete a; for (i = 1; i <= n[k]; i++) a[i] = t[k, i]; sort(a, n[k]); med[k] = a[int((n[k] + 1) / 2)]; lo[k] = a[1] }
+    base = med["crate2nix"]
+    print "| what | to drvPaths, s, median (min) | / crate2nix | max RSS, MB |"
+    print "|---|---:|---:|---:|"
+    row("crate2nix", "crate2nix: its Cargo.nix, stand-in buildRustCrate")
+    row("exec", "crateplan exec, buildRustCrate builder")
+    row("exec_native", "crateplan exec, native builder")
+    row("ifd_warm", "crateplan ifd, answers built (warm), buildRustCrate")
+    row("ifd_cold", "crateplan ifd, new answers (cold), buildRustCrate")
+    row("cli_rounds", "the exec route'"'"'s planner calls alone (CLI, every round)")
+    printf "| native_full | plugin path: `plan_json` in process, every round | %.3f (%.3f) | %.3f | - |\n", im["native_full"] / 1000, imin["native_full"] / 1000, im["native_full"] / 1000 / (base / 1000)
+    printf "| wasm_full | wasm module in wasmtime, every round | %.3f (%.3f) | %.3f | - |\n", im["wasm_full"] / 1000, imin["wasm_full"] / 1000, im["wasm_full"] / 1000 / (base / 1000)
+  }
+  function row(k, what) {
+    if (!(k in med)) return
+    printf "| %s | %.2f (%.2f) | %.3f | %.0f |\n", what, med[k] / 1000, lo[k] / 1000, med[k] / base, rss[k] / 1024
+  }
+' "$res/results" "$res/inproc"
