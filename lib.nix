@@ -130,7 +130,7 @@ in
               name = "Cargo.lock";
             })
           else
-            toString lockFile;
+            sources.realisedStorePath lockFile;
         inherit target host registries;
         selection = {
           workspace = packages == [ ];

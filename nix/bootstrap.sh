@@ -36,7 +36,8 @@ replace-with = "vendored"
 directory = "$work/vendor"
 EOF
 
-# The CLI's package alone: the workspace shrinks to the root package, and
+# The CLI's package alone: the workspace shrinks to the root package (no
+# default-members, which name the adapters left out here), and
 # bench, test and example targets (whose files are not copied) and
 # dev-dependencies go away.
 cp -R "$src/." "$work/source/"
@@ -50,6 +51,10 @@ awk '
   members { if ($0 ~ /\]/) members = 0; next }
   workspace && /^members *=/ {
     print "members = [\".\"]"
+    if ($0 !~ /\]/) members = 1
+    next
+  }
+  workspace && /^default-members *=/ {
     if ($0 !~ /\]/) members = 1
     next
   }
