@@ -166,7 +166,7 @@ in
               name = "Cargo.lock";
             })
           else
-            toString lockFile;
+            sources.realisedStorePath lockFile;
         inherit target host registries;
         profile = theProfile;
         config = cargoConfig ++ codegenUnitsConfig;

@@ -329,6 +329,7 @@ fn sources_from_cargo_home(dir: &Path) -> Result<BTreeMap<String, String>, Strin
                 reference,
                 rev,
                 spelled,
+                ..
             } => loader::git_fetch(url, reference, rev, spelled),
         };
         if let Some(path) = home.locate(&fetch) {

@@ -37,7 +37,8 @@ replace-with = "vendored"
 directory = "$work/vendor"
 EOF
 
-# The CLI's package alone: the workspace shrinks to the root package, and
+# The CLI's package alone: the workspace shrinks to the root package (no
+# default-members, which name the adapters left out here), and
 # bench, test and example targets (whose files are not copied) and
 # dev-dependencies go away; so do the other binaries, and the optional
 # dependencies and features the flavour leaves off ($dropDeps,
@@ -70,6 +71,10 @@ awk -v bin="$bin" -v drop_deps=" ${dropDeps:-} " -v drop_features=" ${dropFeatur
   members { if ($0 ~ /\]/) members = 0; next }
   workspace && /^members *=/ {
     print "members = [\".\"]"
+    if ($0 !~ /\]/) members = 1
+    next
+  }
+  workspace && /^default-members *=/ {
     if ($0 !~ /\]/) members = 1
     next
   }

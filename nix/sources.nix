@@ -33,13 +33,45 @@ rec {
       submodules = true;
     }).outPath;
 
+  /* A path inside the store (a string, a fetcher's result, a path value
+     there) as the same string, with its store object written to disk.
+     Nix >= 2.35 mounts fetchGit/fetchTree results lazily ("lazy trees") and
+     writes them to the store only when their context is realised; the
+     plugin route reads the real file system, so it must get realised paths.
+     `builtins.path` of a store object under its own name gives that very
+     store path (same name, same contents; nothing is copied when it is
+     already there), so every derivation stays the same. Anything outside the
+     store is returned as it is. */
+  realisedStorePath =
+    p:
+    let
+      s = toString p;
+      prefix = builtins.storeDir + "/";
+      parts = builtins.match "([^/]+)(/.*)?" (
+        util.removePrefix prefix (builtins.unsafeDiscardStringContext s)
+      );
+      object = builtins.elemAt parts 0;
+      rest = builtins.elemAt parts 1;
+      # substring keeps the string context, so pure evaluation may read it.
+      objectPath = builtins.substring 0 (builtins.stringLength prefix + builtins.stringLength object) s;
+      realised = builtins.path {
+        path = objectPath;
+        # Store object names are HASH-NAME, the hash 32 characters long.
+        name = builtins.substring 33 (builtins.stringLength object) object;
+      };
+    in
+    if !(util.hasPrefix prefix s) || parts == null then
+      s
+    else
+      "${realised}${if rest == null then "" else rest}";
+
   /* What a `fetch` answer item stands for, as the string the planner reads. */
   fetchForPlanner =
     item:
     if item.type == "crate" then
       toString (fetchCrate item)
     else if item.type == "git" then
-      fetchGitCheckout item
+      realisedStorePath (fetchGitCheckout item)
     else
       util.crateplanError "unknown fetch type ${item.type} for ${item.key}";
 
@@ -57,7 +89,8 @@ rec {
     );
 
   /* The workspace as the planner sees it: a store path. A store path stays
-     as it is; a local path is copied once, without the directories above. */
+     the same string (realised, see realisedStorePath); a local path is
+     copied once, without the directories above. */
   workspaceSource =
     src:
     if builtins.isPath src then
@@ -67,7 +100,7 @@ rec {
         filter = keepInWorkspace;
       }
     else
-      toString src;
+      realisedStorePath src;
 
   /* pkgKey -> the sources of that package for the builders: the `.crate`
      file, the package's directory in a git checkout, or a filtered copy of

@@ -252,6 +252,7 @@ impl Loader for SourceLoader<'_> {
                 reference,
                 rev,
                 spelled,
+                ..
             } => {
                 let fetch = git_fetch(url, reference, rev, spelled);
                 let Some(root) = self.locate(&fetch) else {

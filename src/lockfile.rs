@@ -20,6 +20,10 @@ pub enum LockedSource {
         rev: String,
         /// The whole source string as the lock spells it.
         spelled: String,
+        /// `git+URL?kind=VALUE` as cargo spells it in a package id: the
+        /// reference URL-encoded (see [`git_source_id`]), whatever the lock
+        /// format spelled.
+        id: String,
     },
     /// Path packages (workspace members, path dependencies, path patches).
     Path,
@@ -355,6 +359,7 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
                     format!("git source `{spelled}` has no pinned revision (`#REV`)"),
                 )
             })?;
+            let id = git_source_id(s.url().as_str(), reference);
             let reference = match reference {
                 cargo_lock::package::GitReference::DefaultBranch => None,
                 cargo_lock::package::GitReference::Branch(b) => Some(format!("refs/heads/{b}")),
@@ -366,6 +371,7 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
                 reference,
                 rev,
                 spelled,
+                id,
             })
         }
         SourceKind::Path => Ok(LockedSource::Path),
@@ -374,6 +380,39 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
             format!("unsupported source `{spelled}` (local and directory registries are not supported yet)"),
         )),
     }
+}
+
+/// A git source as cargo's package id spec spells it: `git+URL`, then the
+/// reference as `?branch=`, `?tag=` or `?rev=` with its value
+/// `application/x-www-form-urlencoded` (cargo's `PrettyRef` with
+/// `url_encoded`), so `hxrts/aura` is `hxrts%2Faura`. Lock format v3 keeps
+/// such references raw and v4 encodes them; the id is the same for both.
+fn git_source_id(url: &str, reference: &cargo_lock::package::GitReference) -> String {
+    use cargo_lock::package::GitReference;
+    let (key, value) = match reference {
+        GitReference::DefaultBranch => return format!("git+{url}"),
+        GitReference::Branch(b) => ("branch", b),
+        GitReference::Tag(t) => ("tag", t),
+        GitReference::Rev(r) => ("rev", r),
+    };
+    format!("git+{url}?{key}={}", form_urlencode(value))
+}
+
+/// The `application/x-www-form-urlencoded` byte serialisation: ASCII
+/// alphanumerics and `*-._` stay, a space becomes `+`, every other byte is
+/// `%XX` (upper-case hex).
+fn form_urlencode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -570,6 +609,56 @@ version = "1.0.0"
             large / small < 9.0,
             "1500 packages: {small:.3} s, 6000: {large:.3} s"
         );
+    }
+
+    fn git_id(source: &str) -> String {
+        let text = format!(
+            "version = 4\n[[package]]\nname = \"dep\"\nversion = \"0.1.0\"\nsource = \"{source}\"\n"
+        );
+        match &Lock::parse("Cargo.lock", &text).unwrap().packages[0].source {
+            LockedSource::Git { id, .. } => id.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Cargo's package id URL-encodes the reference, whether the lock spelled
+    /// it raw (v3) or encoded (v4).
+    #[test]
+    fn git_reference_is_url_encoded_as_cargo_does() {
+        const REV: &str = "0123456789abcdef0123456789abcdef01234567";
+        for (source, id) in [
+            (
+                "git+https://e.com/r?branch=hxrts/aura",
+                "git+https://e.com/r?branch=hxrts%2Faura",
+            ),
+            (
+                "git+https://e.com/r?branch=hxrts%2Faura",
+                "git+https://e.com/r?branch=hxrts%2Faura",
+            ),
+            (
+                "git+https://e.com/r?tag=v1.0+x",
+                "git+https://e.com/r?tag=v1.0+x",
+            ),
+            (
+                "git+https://e.com/r?tag=v1.0%2Bx",
+                "git+https://e.com/r?tag=v1.0%2Bx",
+            ),
+            (
+                "git+https://e.com/r?rev=refs/pull/1/head",
+                "git+https://e.com/r?rev=refs%2Fpull%2F1%2Fhead",
+            ),
+            (
+                "git+https://e.com/r?branch=a%20b~c",
+                "git+https://e.com/r?branch=a+b%7Ec",
+            ),
+            (
+                "git+https://e.com/r?branch=main",
+                "git+https://e.com/r?branch=main",
+            ),
+            ("git+https://e.com/r", "git+https://e.com/r"),
+        ] {
+            assert_eq!(git_id(&format!("{source}#{REV}")), id, "{source}");
+        }
     }
 
     #[test]

@@ -269,9 +269,7 @@ pub fn package_id(r: &Resolved, idx: usize) -> String {
     let p = &r.lock.packages[idx];
     let url = match &p.source {
         LockedSource::Registry { index } => index.clone(),
-        LockedSource::Git { spelled, .. } => {
-            spelled.split('#').next().unwrap_or(spelled).to_string()
-        }
+        LockedSource::Git { id, .. } => id.clone(),
         LockedSource::Path => {
             let dir = r.path_dirs.get(&idx).cloned().unwrap_or_default();
             format!("path+file://{dir}")
@@ -542,6 +540,7 @@ fn package_entry(r: &Resolved, idx: usize) -> Result<plan::Package, Error> {
             reference,
             rev,
             spelled,
+            ..
         } => plan::Source::Git {
             url: url.clone(),
             rev: rev.clone(),

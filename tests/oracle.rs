@@ -175,6 +175,13 @@ const FIXTURES: &[Fixture] = &[
         extra_profiles: &[&["--profile", "wasm"]],
         setup: None,
     },
+    Fixture {
+        name: "git-ref-escaped",
+        targets: &[],
+        extra_selections: &[],
+        extra_profiles: &[],
+        setup: Some(setup_git_refs_fixture),
+    },
 ];
 
 macro_rules! oracle_tests {
@@ -212,6 +219,7 @@ oracle_tests! {
     oracle_profiles => "profiles",
     oracle_cargo_config => "cargo-config",
     oracle_wasm_web => "wasm-web",
+    oracle_git_ref_escaped => "git-ref-escaped",
 }
 
 /// Every fixture directory has an entry, a test, a manifest and a lock.
@@ -775,12 +783,49 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Creates `/tmp/crateplan-fixture-git/gitws` from `git-src/`: one commit on
-/// `main` with fixed author, committer, dates and message, tagged `v0.4.0`,
-/// and checks that its hash is the one the fixture's Cargo.lock pins.
+/// A repository made from a fixture's `git-src/`: one commit with fixed
+/// author, committer, dates and message on `branch`, tagged `tag`.
+struct GitRepo {
+    /// Directory under [`GIT_FIXTURE_ROOT`]; the fixture's manifest names it.
+    name: &'static str,
+    branch: &'static str,
+    tag: &'static str,
+    /// What to `cargo update` after changing `git-src/`.
+    packages: &'static [&'static str],
+}
+
+/// `/tmp/crateplan-fixture-git/gitws`, on `main`, tagged `v0.4.0`.
 fn setup_git_fixture(fixture: &Path) -> Result<(), String> {
-    const REPO: &str = "gitws";
-    let url = format!("git+file://{GIT_FIXTURE_ROOT}/{REPO}?");
+    make_git_repo(
+        fixture,
+        &GitRepo {
+            name: "gitws",
+            branch: "main",
+            tag: "v0.4.0",
+            packages: &["git-core", "git-extra"],
+        },
+    )
+}
+
+/// `/tmp/crateplan-fixture-git/gitrefs`: references with characters cargo
+/// URL-encodes in package ids.
+fn setup_git_refs_fixture(fixture: &Path) -> Result<(), String> {
+    make_git_repo(
+        fixture,
+        &GitRepo {
+            name: "gitrefs",
+            branch: "team/slash",
+            tag: "release/v0.2",
+            packages: &["slash-core", "tagged"],
+        },
+    )
+}
+
+/// Creates the repository from `git-src/` and checks that its commit is the
+/// one the fixture's Cargo.lock pins; reuses it when it is already there.
+fn make_git_repo(fixture: &Path, spec: &GitRepo) -> Result<(), String> {
+    let repo_name = spec.name;
+    let url = format!("git+file://{GIT_FIXTURE_ROOT}/{repo_name}?");
     let lock = std::fs::read_to_string(fixture.join("Cargo.lock")).map_err(|e| e.to_string())?;
     let revs: HashSet<&str> = lock
         .lines()
@@ -796,13 +841,15 @@ fn setup_git_fixture(fixture: &Path) -> Result<(), String> {
             ))
         }
     };
+    let branch_ref = format!("refs/heads/{}", spec.branch);
+    let tag_ref = format!("refs/tags/{}^{{commit}}", spec.tag);
     let root = Path::new(GIT_FIXTURE_ROOT);
-    let repo = root.join(REPO);
+    let repo = root.join(repo_name);
     std::fs::create_dir_all(root).map_err(|e| format!("{}: {e}", root.display()))?;
     let current = |home: &Path| -> Option<(String, String)> {
         Some((
-            git(&repo, home, &["rev-parse", "refs/heads/main"]).ok()?,
-            git(&repo, home, &["rev-parse", "refs/tags/v0.4.0^{commit}"]).ok()?,
+            git(&repo, home, &["rev-parse", &branch_ref]).ok()?,
+            git(&repo, home, &["rev-parse", &tag_ref]).ok()?,
         ))
     };
     if repo.join(".git").is_dir() && current(root) == Some((expected.clone(), expected.clone())) {
@@ -812,14 +859,18 @@ fn setup_git_fixture(fixture: &Path) -> Result<(), String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let tmp = root.join(format!(".{REPO}-{}-{nanos}", std::process::id()));
+    let tmp = root.join(format!(".{repo_name}-{}-{nanos}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     copy_tree(&fixture.join("git-src"), &tmp)?;
     git(&tmp, root, &["init", "-q"])?;
-    git(&tmp, root, &["symbolic-ref", "HEAD", "refs/heads/main"])?;
+    git(&tmp, root, &["symbolic-ref", "HEAD", &branch_ref])?;
     git(&tmp, root, &["add", "."])?;
-    git(&tmp, root, &["commit", "-q", "-m", "gitws fixture"])?;
-    git(&tmp, root, &["tag", "v0.4.0"])?;
+    git(
+        &tmp,
+        root,
+        &["commit", "-q", "-m", &format!("{repo_name} fixture")],
+    )?;
+    git(&tmp, root, &["tag", spec.tag])?;
     let rev = git(&tmp, root, &["rev-parse", "HEAD"])?;
     let _ = std::fs::remove_dir_all(&repo);
     if let Err(e) = std::fs::rename(&tmp, &repo) {
@@ -833,12 +884,14 @@ fn setup_git_fixture(fixture: &Path) -> Result<(), String> {
         }
     }
     if rev != expected {
+        let update: Vec<String> = spec.packages.iter().map(|p| format!("-p {p}")).collect();
         return Err(format!(
             "the repository built from {}/git-src has commit {rev}, but Cargo.lock pins {expected}.\n\
              If git-src/ was changed on purpose, the new repository is now at {}: run \
-             `cargo update -p git-core -p git-extra` in {} and commit the new Cargo.lock.",
+             `cargo update {}` in {} and commit the new Cargo.lock.",
             fixture.display(),
             repo.display(),
+            update.join(" "),
             fixture.display()
         ));
     }

@@ -175,7 +175,10 @@ unsafe fn call(
                 "builtins.crateplan: the request is not evaluated yet (a thunk). The plugin \
                  never forces its argument (the EvalState Nix 2.24 to 2.34.0 passes to plugin \
                  primops is unusable), so force it first: \
-                 `builtins.seq request (builtins.crateplan request)`, as crateplan's lib.nix does"
+                 `builtins.seq request (builtins.crateplan request)`, as crateplan's lib.nix does. \
+                 The request must be a JSON string (`builtins.toJSON`); a literal argument such as \
+                 `builtins.crateplan {}` also arrives unevaluated, so it gets this message, \
+                 not a type error"
                     .into(),
             ))
         }

@@ -431,6 +431,29 @@ fn planner_errors_are_answers_not_nix_errors() {
     }
 }
 
+/// Nix >= 2.35 mounts fetchGit results lazily: the string names a store
+/// path that is not on disk until its context is realised (issue 15). lib.nix
+/// hands the plugin realised paths (`realisedStorePath` in nix/sources.nix);
+/// if one ever is not, the plugin must still answer, catchably, naming the
+/// path, and not crash the evaluator.
+#[test]
+fn a_lazily_mounted_store_path_is_a_catchable_answer() {
+    let lazy = "/nix/store/00000000000000000000000000000000-source";
+    assert!(!std::path::Path::new(lazy).exists());
+    for (which, op) in both() {
+        for request in [
+            workspace_request(lazy),
+            format!(r#"{{"workspace":"{lazy}/sub","lockFile":"{lazy}/Cargo.lock","target":"x86_64-unknown-linux-gnu"}}"#)
+                .into_bytes(),
+        ] {
+            let got = answer(&op, &request);
+            let text = String::from_utf8_lossy(&got);
+            assert!(text.starts_with(r#"{"ok":false,"error":"#), "{which}: {text}");
+            assert!(text.contains(lazy), "{which}: the error does not name the path: {text}");
+        }
+    }
+}
+
 #[test]
 fn thunks_are_refused_with_the_fix() {
     for (which, op) in both() {
@@ -440,6 +463,10 @@ fn thunks_are_refused_with_the_fix() {
             err.contains("builtins.seq request (builtins.crateplan request)"),
             "{which}: {err}"
         );
+        // `builtins.crateplan {}`: Nix passes a set literal as a thunk, so
+        // this message must also say what the request has to be.
+        assert!(err.contains("must be a JSON string"), "{which}: {err}");
+        assert!(err.contains("builtins.crateplan {}"), "{which}: {err}");
     }
 }
 
