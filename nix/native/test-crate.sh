@@ -163,8 +163,15 @@ while IFS="$tab" read -r name kind path harness; do
   while IFS= read -r a; do [ -z "$a" ] || set -- "$@" "$a"; done <<EOF
 $testFlags
 EOF
+  # Integration tests and benches also get CARGO_BIN_EXE_<name> and
+  # CARGO_TARGET_TMPDIR at run time: assert_cmd's cargo_bin() and the like
+  # look there first, then beside the test executable (cargo's target dir,
+  # which a per-crate build does not have). Store paths: no spaces.
+  runEnv=/dev/null
+  case "$kind" in test | bench) runEnv=$work/rustc-env.integration ;; esac
   status=ok
-  (cd "$pkgRoot" && "$work/tests/$name" "$@") >"$out/$name.log" 2>&1 </dev/null || status=failed
+  # shellcheck disable=SC2046 # one NAME=VALUE word per line
+  (cd "$pkgRoot" && exec env $(cat "$runEnv") "$work/tests/$name" "$@") >"$out/$name.log" 2>&1 </dev/null || status=failed
   cat "$out/$name.log"
   record_result "$name" "$kind" "$path" "$harness" "$status"
   if [ "$status" = failed ]; then
