@@ -318,19 +318,19 @@ fn kind_of(ty: &std::fs::FileType) -> EntryKind {
     }
 }
 
+/// What a FIFO, a device or a socket is called in errors. One phrase for
+/// the three, because Nix's `readDir` (the wasm route's only view of a
+/// file's type) calls all of them `unknown`, and every route must answer
+/// with the same bytes.
+pub const SPECIAL_FILE: &str = "a FIFO, a device or a socket";
+
 #[cfg(feature = "fs")]
 fn describe_type(ty: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
-        if ty.is_fifo() {
-            return "a FIFO";
-        }
-        if ty.is_char_device() || ty.is_block_device() {
-            return "a device";
-        }
-        if ty.is_socket() {
-            return "a socket";
+        if ty.is_fifo() || ty.is_char_device() || ty.is_block_device() || ty.is_socket() {
+            return SPECIAL_FILE;
         }
     }
     if ty.is_dir() {
@@ -364,7 +364,7 @@ mod tests {
     fn refuses_devices_fifos_and_directories_without_reading() {
         let e = RealFs.read_limited("/dev/zero", 10).unwrap_err();
         assert!(
-            matches!(e, FsError::NotAFile { ref what, .. } if what == "a device"),
+            matches!(e, FsError::NotAFile { ref what, .. } if what == SPECIAL_FILE),
             "{e}"
         );
         let dir = scratch("fifo");
@@ -373,7 +373,7 @@ mod tests {
         if ok.is_ok_and(|s| s.success()) {
             let e = RealFs.read_limited(fifo.to_str().unwrap(), 10).unwrap_err();
             assert!(
-                matches!(e, FsError::NotAFile { ref what, .. } if what == "a FIFO"),
+                matches!(e, FsError::NotAFile { ref what, .. } if what == SPECIAL_FILE),
                 "{e}"
             );
         }

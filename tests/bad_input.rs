@@ -533,7 +533,11 @@ fn a_lock_that_is_a_fifo() {
     let ws = with_lock("lock-fifo", |p| {
         assert!(Command::new("mkfifo").arg(p).status().unwrap().success())
     });
-    assert_refused(&ws, &[], "Cargo.lock: is a FIFO, not a regular file");
+    assert_refused(
+        &ws,
+        &[],
+        "Cargo.lock: is a FIFO, a device or a socket, not a regular file",
+    );
 }
 
 #[test]

@@ -85,7 +85,12 @@ impl<H: Host> NixFs<'_, H> {
             Some((d, n)) => (d, n),
             None => return Err(FsError::NotFound(path.to_string())),
         };
-        let v = self.existing(dir)?;
+        // A missing parent means `path` is missing: say so of `path`, as the
+        // native file system does.
+        let v = self.existing(dir).map_err(|e| match e {
+            FsError::NotFound(_) => FsError::NotFound(path.to_string()),
+            e => e,
+        })?;
         let listing = self.host.call(self.read_dir, &[v]);
         let found = self.host.get_attr(listing, name);
         found
@@ -115,7 +120,7 @@ impl<H: Host> Fs for NixFs<'_, H> {
             let what = match ty.as_slice() {
                 b"directory" => "a directory",
                 b"symlink" => "a symbolic link (crateplan.wasm reads only regular files)",
-                _ => "not a regular file (a FIFO, a device or a socket)",
+                _ => crateplan::fs::SPECIAL_FILE,
             };
             return Err(FsError::NotAFile {
                 path: path.to_string(),
