@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real published crates built per crate (issue 13): each crate of
 # tests/corpus/crates.txt named in CRATEPLAN_CORPUS_BUILD (comma-separated;
-# default: hexyl; sd joins it once the builder bug below is fixed) is downloaded as published
+# default: hexyl; sd also passes, see docs/testing.md) is downloaded as published
 # (tests/corpus/fetch.sh), built with lib.nix and the native builder with no
 # crate overrides, its binary run (`--version` and one real invocation), its
 # tests run through tests.<member> (or build.override with testCrateFlags
@@ -10,10 +10,9 @@
 # `cargo build --release` timed in the same run. Prints FIGURE: lines for
 # docs/testing.md.
 #
-# Known failure (a native-builder bug, issue 13): sd's integration tests use
-# assert_cmd's Command::cargo_bin("sd"), which finds the binary through
-# CARGO_BIN_EXE_sd or next to the test executable's directory; the native
-# builder's test runner provides neither, so tests.sd fails 15 of 15.
+# sd's integration tests use assert_cmd's Command::cargo_bin("sd"), which
+# finds the binary through CARGO_BIN_EXE_sd at run time (or beside the test
+# executable's directory): the native builder's test runner exports it.
 #
 # Run it as: tests/nix/env -- /project/tests/nix/corpus.sh
 #   CRATEPLAN_CORPUS_BUILD=ripgrep,fd-find tests/nix/env -- /project/tests/nix/corpus.sh
@@ -22,7 +21,7 @@
 # shellcheck disable=SC2016 # the REAL snippets are evaluated later
 set -uo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 project=$PWD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
