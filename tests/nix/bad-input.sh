@@ -92,7 +92,7 @@ path_ws() {
   local dir=$1 tail=$2
   mkdir -p "$dir/src"
   : >"$dir/src/lib.rs"
-  printf '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n%s' "$tail" >"$dir/Cargo.toml"
+  printf '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n%b' "$tail" >"$dir/Cargo.toml"
   printf 'version = 4\n[[package]]\nname = "app"\nversion = "0.1.0"\n' >"$dir/Cargo.lock"
 }
 
