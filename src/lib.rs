@@ -23,6 +23,7 @@ pub mod platform;
 pub mod profile;
 pub mod request;
 pub mod resolve;
+mod source_id;
 pub mod tarball;
 pub mod unit_graph;
 pub mod workspace;

@@ -1,12 +1,11 @@
 //! `Cargo.lock` (formats v1 to v4) as an indexed graph of locked packages.
-//! The TOML is read here; the cargo-lock crate parses source strings.
+//! The TOML is read here; source strings are parsed by [`crate::source_id`].
 
 use crate::error::Error;
-use cargo_lock::{package::SourceKind, SourceId};
+use crate::source_id::{GitReference, SourceId, SourceKind};
 use semver::Version;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::str::FromStr;
 
 /// Where a locked package comes from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,7 +47,7 @@ impl Lock {
     /// Parses the lock in time linear in its size: the TOML goes into
     /// [`RawLock`] and every `dependencies` entry is looked up in a name
     /// index (cargo-lock's own `Lockfile` scans every package for every
-    /// entry). cargo-lock still parses each distinct source string.
+    /// entry); each distinct source string is parsed once.
     pub fn parse(file: &str, text: &str) -> Result<Lock, Error> {
         let malformed = |e: String| {
             Error::lock(
@@ -139,7 +138,7 @@ impl Lock {
         let find_replacement = |entry: &str| -> Result<Option<usize>, Error> {
             let dep = DepEntry::parse(entry).map_err(&malformed)?;
             let source = match dep.source {
-                Some(s) => SourceId::from_str(s)
+                Some(s) => SourceId::parse(s)
                     .map(|id| (!id.is_path()).then_some(id))
                     .map_err(|e| malformed(format!("source `{s}`: {e}")))?,
                 None => None,
@@ -279,7 +278,7 @@ impl SourceCache {
         if let Some(id) = self.parsed.get(s) {
             return Ok(id.clone());
         }
-        let id = SourceId::from_str(s).map_err(|e| format!("source `{s}`: {e}"))?;
+        let id = SourceId::parse(s).map_err(|e| format!("source `{s}`: {e}"))?;
         // Path sources are spelled as no source at all.
         let id = (!id.is_path()).then_some(id);
         self.parsed.insert(s.to_string(), id.clone());
@@ -318,7 +317,7 @@ fn v1_checksums(
     Ok(out)
 }
 
-/// cargo-lock's parse error as `:LINE:COLUMN: reason` (to follow the file
+/// The TOML parser's error as `:LINE:COLUMN: reason` (to follow the file
 /// name): without its "parse error:" prefix and without the quoted source
 /// line, which may be megabytes long or hold control characters.
 fn describe_parse_error(message: &str) -> String {
@@ -343,7 +342,7 @@ fn describe_parse_error(message: &str) -> String {
     crate::tarball::quote_long(&text)
 }
 
-fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<LockedSource, Error> {
+fn locked_source(file: &str, source: Option<&SourceId>) -> Result<LockedSource, Error> {
     let Some(s) = source else {
         return Ok(LockedSource::Path);
     };
@@ -359,12 +358,11 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
                     format!("git source `{spelled}` has no pinned revision (`#REV`)"),
                 )
             })?;
-            let id = git_source_id(s.url().as_str(), reference);
+            let id = git_source_id(s.url(), reference);
             let reference = match reference {
-                cargo_lock::package::GitReference::DefaultBranch => None,
-                cargo_lock::package::GitReference::Branch(b) => Some(format!("refs/heads/{b}")),
-                cargo_lock::package::GitReference::Tag(t) => Some(format!("refs/tags/{t}")),
-                cargo_lock::package::GitReference::Rev(_) => None,
+                GitReference::DefaultBranch | GitReference::Rev(_) => None,
+                GitReference::Branch(b) => Some(format!("refs/heads/{b}")),
+                GitReference::Tag(t) => Some(format!("refs/tags/{t}")),
             };
             Ok(LockedSource::Git {
                 url: s.url().to_string(),
@@ -375,7 +373,7 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
             })
         }
         SourceKind::Path => Ok(LockedSource::Path),
-        _ => Err(Error::lock(
+        SourceKind::LocalRegistry | SourceKind::Directory => Err(Error::lock(
             file,
             format!("unsupported source `{spelled}` (local and directory registries are not supported yet)"),
         )),
@@ -387,8 +385,7 @@ fn locked_source(file: &str, source: Option<&cargo_lock::SourceId>) -> Result<Lo
 /// `application/x-www-form-urlencoded` (cargo's `PrettyRef` with
 /// `url_encoded`), so `hxrts/aura` is `hxrts%2Faura`. Lock format v3 keeps
 /// such references raw and v4 encodes them; the id is the same for both.
-fn git_source_id(url: &str, reference: &cargo_lock::package::GitReference) -> String {
-    use cargo_lock::package::GitReference;
+fn git_source_id(url: &str, reference: &GitReference) -> String {
     let (key, value) = match reference {
         GitReference::DefaultBranch => return format!("git+{url}"),
         GitReference::Branch(b) => ("branch", b),
