@@ -100,6 +100,11 @@ in
       crateplan ? "crateplan",
       # Alternative registries: index URL -> download URL template.
       registries ? { },
+      # Which sources a planner round asks for: "lock-closure" (everything
+      # the lock says a missing crate may need: two rounds, and possibly a
+      # few .crate files of other platforms fetched but never built) or
+      # "needed" (only what the plan uses: one round per dependency level).
+      prefetch ? "lock-closure",
       # Replaces parts of the toolchain (see nix/toolchain.nix): attributes
       # for the build machine's tools (and the target's, natively), and
       # `target` = { cc; cxx; ar; linker; ... } for the target's alone.
@@ -167,7 +172,7 @@ in
             })
           else
             sources.realisedStorePath lockFile;
-        inherit target host registries;
+        inherit target host registries prefetch;
         profile = theProfile;
         config = cargoConfig ++ codegenUnitsConfig;
         selection = {

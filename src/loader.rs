@@ -5,7 +5,7 @@
 use crate::error::{Error, ErrorKind};
 use crate::fs::{self as files, EntryKind, FileKind, Fs};
 use crate::learned::Learned;
-use crate::lockfile::{Lock, LockedSource};
+use crate::lockfile::{Lock, LockedPackage, LockedSource};
 use crate::manifest::{self, PackageData};
 use crate::request::Fetch;
 use crate::resolve::graph::Loader;
@@ -30,6 +30,8 @@ pub struct SourceLoader<'a> {
     local: Option<&'a dyn LocalSources>,
     /// Sources resolution needs that nobody supplied yet.
     pub fetch: BTreeSet<Fetch>,
+    /// Lock indices of the packages behind `fetch`.
+    missing: Vec<usize>,
     /// Package directories inside git checkouts: lock index -> subdirectory.
     pub git_subdirs: BTreeMap<usize, String>,
     /// Path packages: lock index -> directory.
@@ -64,6 +66,7 @@ impl<'a> SourceLoader<'a> {
             registries,
             local,
             fetch: BTreeSet::new(),
+            missing: Vec::new(),
             git_subdirs: BTreeMap::new(),
             path_dirs: BTreeMap::new(),
             git_scans: BTreeMap::new(),
@@ -75,6 +78,57 @@ impl<'a> SourceLoader<'a> {
     pub fn with_learned(mut self, learned: Learned) -> Self {
         self.learned = learned;
         self
+    }
+
+    /// Adds to `fetch` what the missing packages may need according to the
+    /// lock ([`crate::request::Prefetch::LockClosure`]): every package
+    /// reachable from them through the lock's edges whose source is not
+    /// supplied and whose manifest is not learned. A package whose registry
+    /// is unknown is left out here: resolution reports it if it is needed.
+    pub fn prefetch_lock_closure(&mut self, lock: &Lock) {
+        let mut seen = vec![false; lock.packages.len()];
+        let mut stack = std::mem::take(&mut self.missing);
+        for &i in &stack {
+            seen[i] = true;
+        }
+        while let Some(i) = stack.pop() {
+            for &dep in &lock.packages[i].deps {
+                if std::mem::replace(&mut seen[dep], true) {
+                    continue;
+                }
+                stack.push(dep);
+                if let Some(fetch) = self.speculative_fetch(&lock.packages[dep]) {
+                    self.fetch.insert(fetch);
+                }
+            }
+        }
+    }
+
+    /// The fetch a lock package would need if resolution reached it.
+    fn speculative_fetch(&self, pkg: &LockedPackage) -> Option<Fetch> {
+        let fetch = match &pkg.source {
+            LockedSource::Path => return None,
+            LockedSource::Registry { index } => {
+                let checksum = pkg.checksum.as_ref()?;
+                if self
+                    .learned
+                    .get(checksum, &pkg.name, &pkg.version)
+                    .is_some()
+                {
+                    return None;
+                }
+                let version = pkg.version.to_string();
+                registry_fetch(self.registries, index, &pkg.name, &version, checksum).ok()?
+            }
+            LockedSource::Git {
+                url,
+                reference,
+                rev,
+                spelled,
+                ..
+            } => git_fetch(url, reference, rev, spelled),
+        };
+        self.locate(&fetch).is_none().then_some(fetch)
     }
 
     fn locate(&self, fetch: &Fetch) -> Option<String> {
@@ -230,6 +284,7 @@ impl Loader for SourceLoader<'_> {
                     registry_fetch(self.registries, registry, &pkg.name, &version, &checksum)?;
                 let Some(path) = self.locate(&fetch) else {
                     self.fetch.insert(fetch);
+                    self.missing.push(index);
                     return Ok(None);
                 };
                 let what = format!("`{} {}` ({path})", pkg.name, version);
@@ -257,6 +312,7 @@ impl Loader for SourceLoader<'_> {
                 let fetch = git_fetch(url, reference, rev, spelled);
                 let Some(root) = self.locate(&fetch) else {
                     self.fetch.insert(fetch);
+                    self.missing.push(index);
                     return Ok(None);
                 };
                 let root = root.trim_end_matches('/').to_string();

@@ -7,7 +7,7 @@ use crateplan::cargo_home::{CargoHome, Chain, CrateDir};
 use crateplan::fs::RealFs;
 use crateplan::loader::LocalSources;
 use crateplan::planner::{self, Outcome};
-use crateplan::request::{PlatformSpec, Request, Selection};
+use crateplan::request::{PlatformSpec, Prefetch, Request, Selection};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -214,6 +214,9 @@ fn request_from(args: &PlanArgs) -> Result<(Request, Chain), String> {
             no_default_features: args.no_default_features,
             tests: args.tests,
         },
+        // Missing sources are an error here, not a round: name only the
+        // ones the plan needs (cargo's cache may lack other platforms').
+        prefetch: Prefetch::Needed,
         ..Request::default()
     };
     let mut local: Vec<Box<dyn LocalSources>> = args

@@ -10,7 +10,7 @@ use crate::lockfile::{Lock, LockedSource};
 use crate::plan::{self, Plan, PlatformInfo, Platforms};
 use crate::platform::Platform;
 use crate::profile::{self, resolve::test_profile_name, PackageInfo, Profiles, UnitFor};
-use crate::request::{Answer, PlatformSpec, Request, Selection, True};
+use crate::request::{Answer, PlatformSpec, Prefetch, Request, Selection, True};
 use crate::resolve::{
     self,
     graph::{Graph, Loader},
@@ -233,6 +233,9 @@ pub fn resolve_request(
         .with_learned(learned);
     let resolution = resolve_with(&prepared, &mut loader, &req.selection)?;
     if !loader.fetch.is_empty() {
+        if req.prefetch == Prefetch::LockClosure {
+            loader.prefetch_lock_closure(&prepared.lock);
+        }
         return Ok(Outcome::Fetch {
             fetch: loader.fetch.into_iter().collect(),
             learned: loader.learned,

@@ -45,6 +45,25 @@ pub struct Request {
     /// is read twice in one evaluation. See [`crate::learned`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub learned: Option<String>,
+    /// Which sources a `fetch` answer asks for (see [`Prefetch`]).
+    #[serde(default)]
+    pub prefetch: Prefetch,
+}
+
+/// Which sources a `fetch` answer lists when resolution finds some missing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Prefetch {
+    /// The missing packages and everything the lock says they may depend
+    /// on: which of a package's dependencies are for another platform (or
+    /// behind a feature) is only known from its manifest, so this can list
+    /// a few sources the plan never uses, but a workspace plans in two
+    /// rounds instead of one per level of its dependency graph.
+    #[default]
+    LockClosure,
+    /// Only the packages resolution reached: nothing for other platforms,
+    /// one round per level (what the CLI does with cargo's cache).
+    Needed,
 }
 
 fn default_profile() -> String {
@@ -65,6 +84,7 @@ impl Default for Request {
             profile: default_profile(),
             config: Vec::new(),
             learned: None,
+            prefetch: Prefetch::default(),
         }
     }
 }

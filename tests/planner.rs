@@ -127,6 +127,8 @@ fn store_crates(dir: &TestDir, crates: &[(String, Vec<u8>)]) -> serde_json::Map<
     sources
 }
 
+/// `"prefetch": "needed"`: one round per level of the graph, and only the
+/// sources the plan uses.
 #[test]
 fn resolution_asks_for_sources_in_rounds_and_never_for_other_platforms() {
     let (dir, crates) = small_workspace("rounds");
@@ -137,7 +139,7 @@ fn resolution_asks_for_sources_in_rounds_and_never_for_other_platforms() {
         rounds += 1;
         assert!(rounds < 10, "too many rounds");
         let a = ask(
-            json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources}),
+            json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources, "prefetch": "needed"}),
         );
         assert_eq!(a["ok"], true, "{a:#}");
         if let Some(fetch) = a.get("fetch") {
@@ -341,9 +343,56 @@ fn unknown_registry_says_how_to_configure_it() {
         "workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu",
         "registries": {"https://corp.example/index/": "https://corp.example/dl/{crate}/{version}"}
     }));
-    assert_eq!(
-        a["fetch"][0]["url"], "https://corp.example/dl/helper/1.0.0",
+    assert!(
+        a["fetch"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["url"] == "https://corp.example/dl/helper/1.0.0"),
         "{a:#}"
+    );
+}
+
+/// The default, `"prefetch": "lock-closure"`: the first round also asks for
+/// everything the lock says the missing crates may need (here leaf, and
+/// winonly, which only a Windows plan uses), so the plan comes in the second
+/// round, and it is the plan the one-level-per-round requests give.
+#[test]
+fn lock_closure_prefetch_plans_in_two_rounds_with_the_same_plan() {
+    let (dir, crates) = small_workspace("lock-closure");
+    let all = store_crates(&dir, &crates);
+    let first = ask(json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu"}));
+    let keys: Vec<&str> = first["fetch"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{first:#}"))
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            format!("{CRATES_IO}#helper@1.0.0"),
+            format!("{CRATES_IO}#leaf@0.2.0"),
+            format!("{CRATES_IO}#winonly@0.1.0"),
+        ]
+    );
+    let second = ask(json!({
+        "workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu",
+        "sources": all, "learned": first["learned"]
+    }));
+    assert!(second.get("plan").is_some(), "{second:#}");
+    let needed = ask(json!({
+        "workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu",
+        "sources": all, "prefetch": "needed"
+    }));
+    assert_eq!(second, needed);
+    // An unknown value is a malformed request.
+    let e = error_of(&ask(json!({
+        "workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "prefetch": "all"
+    })));
+    assert!(
+        e.contains("malformed request: unknown variant `all`, expected `lock-closure` or `needed`"),
+        "{e}"
     );
 }
 
@@ -661,7 +710,7 @@ fn rounds_with_learned(dir: &TestDir, all: &serde_json::Map<String, Value>) -> V
     let mut answers = Vec::new();
     loop {
         assert!(answers.len() < 10, "too many rounds");
-        let mut request = json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources});
+        let mut request = json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources, "prefetch": "needed"});
         if let Some(l) = &learned {
             request["learned"] = l.clone();
         }
