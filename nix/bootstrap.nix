@@ -55,9 +55,13 @@ let
       skip = [ ];
       dropFeatures = [ ];
       optLevel = "3";
+      plannerOptLevel = "3";
     };
-    # opt-level 1 plans within ~1.5x of 3 and compiles the CLI's
-    # dependencies in about half the time (docs/performance.md).
+    # Dependencies at opt-level 1 (which plans within ~1.5x of 3 and
+    # compiles them in about half the time), the crateplan crate itself at
+    # 0: it is the last and longest step of the build (44 CPU s at 1, 9 at
+    # 0) and plans 2.2x slower at 0 (docs/performance.md); the bootstrap
+    # is paid once per store, the slower planning only on new answers.
     answer = {
       name = "crateplan-answer";
       bin = "crateplan-answer";
@@ -65,6 +69,7 @@ let
       skip = [ "clap" ];
       dropFeatures = [ "cli" ];
       optLevel = "1";
+      plannerOptLevel = "0";
     };
   };
   chosen =
@@ -113,7 +118,7 @@ let
   };
 in
 derivation {
-  inherit (chosen) name bin features optLevel;
+  inherit (chosen) name bin features optLevel plannerOptLevel;
   dropDeps = builtins.concatStringsSep " " chosen.skip;
   dropFeatures = builtins.concatStringsSep " " chosen.dropFeatures;
   inherit (toolchain) system;

@@ -5,6 +5,7 @@
 #   src     crateplan's sources (Cargo.toml, Cargo.lock, src/)
 #   crates  "SHA256 PATH-OF-.crate" per line
 #   bin features optLevel   the binary, its cargo feature flags, opt-level
+#   plannerOptLevel         the opt-level of the crateplan crate itself
 #   CARGO RUSTC PATH
 set -eu
 
@@ -84,6 +85,7 @@ mv Cargo.toml.new Cargo.toml
 
 # shellcheck disable=SC2086 # $features is a list of flags
 CARGO_PROFILE_RELEASE_OPT_LEVEL=$optLevel CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_INCREMENTAL=0 \
-  "$CARGO" build --release --offline $features --bin "$bin" --target-dir "$work/target"
+  "$CARGO" build --release --offline $features --bin "$bin" --target-dir "$work/target" \
+  --config "profile.release.package.crateplan.opt-level=$plannerOptLevel"
 mkdir -p "$out/bin"
 cp "$work/target/release/$bin" "$out/bin/$bin"
