@@ -53,8 +53,9 @@ spec() {
 	zoxide) BIN=zoxide REAL='"$bin" init bash' EXPECT='__zoxide' ;;
 	tokei) BIN=tokei REAL='"$bin" "$src/src"' EXPECT='Rust' ;;
 	du-dust) BIN=dust REAL='"$bin" -n 3 "$src"' EXPECT='src' ;;
+	just) BIN=just REAL='"$bin" --justfile "$src/justfile" --summary' EXPECT='test' ;;
 	*)
-		echo "corpus.sh: no build spec for $1 (known: hexyl sd ripgrep fd-find hyperfine zoxide tokei du-dust)" >&2
+		echo "corpus.sh: no build spec for $1 (known: hexyl sd ripgrep fd-find hyperfine zoxide tokei du-dust just)" >&2
 		return 1
 		;;
 	esac
@@ -146,9 +147,18 @@ nix_tests() {
 		tail -n 60 "$tmp/$name.tlog" >&2
 		fail "tests.$name failed"
 	}
-	cat "$out"/*.log >"$tmp/$name.nixtests" || fail "no test logs in $out"
+	# Test binaries' logs and the doc tests' (doc-<lib>.log), counted apart.
+	: >"$tmp/$name.nixdoc"
+	for s in "$out"/*.log; do
+		case ${s##*/} in
+		doc-*) cat "$s" >>"$tmp/$name.nixdoc" ;;
+		*) cat "$s" >>"$tmp/$name.nixtests" ;;
+		esac
+	done
+	[ -f "$tmp/$name.nixtests" ] || fail "no test logs in $out"
 	counts "$tmp/$name.nixtests" >"$tmp/$name.nixcounts"
-	echo "  tests.$name: $(cat "$tmp/$name.nixcounts")"
+	counts "$tmp/$name.nixdoc" >"$tmp/$name.nixdoccounts"
+	echo "  tests.$name: $(cat "$tmp/$name.nixcounts") (doc tests: $(cat "$tmp/$name.nixdoccounts"))"
 }
 
 # cargo build --release (timed, cold target directory) and cargo test
@@ -167,16 +177,22 @@ cargo_side() {
 	(cd "$src" && CARGO_TARGET_DIR=$target cargo test --release --locked -- "${SKIPS[@]}") >"$tmp/$name.cargo-test" 2>&1
 	# Only the test binaries' sections, not the doc tests'.
 	awk '/^ *Running /{on=1} /^ *Doc-tests /{on=0} on' "$tmp/$name.cargo-test" >"$tmp/$name.cargo-units"
+	awk '/^ *Doc-tests /{on=1} on' "$tmp/$name.cargo-test" >"$tmp/$name.cargo-doc"
 	counts "$tmp/$name.cargo-units" >"$tmp/$name.cargocounts"
-	echo "  cargo test: $(cat "$tmp/$name.cargocounts") (doc tests: $(awk '/^ *Doc-tests /{on=1} on' "$tmp/$name.cargo-test" | counts /dev/stdin))"
+	counts "$tmp/$name.cargo-doc" >"$tmp/$name.cargodoccounts"
+	echo "  cargo test: $(cat "$tmp/$name.cargocounts") (doc tests: $(cat "$tmp/$name.cargodoccounts"))"
 }
 
 same_counts() {
-	local name=$1 a b
+	local name=$1 a b ad bd
+	spec "$name" || fail "no spec"
 	a=$(need "$name.nixcounts")
 	b=$(need "$name.cargocounts")
+	ad=$(need "$name.nixdoccounts")
+	bd=$(need "$name.cargodoccounts")
 	[ "$a" = "$b" ] || fail "tests.$name: $a; cargo test: $b"
-	figure "$(need "$name.id"): tests.$name and cargo test agree: $a${SKIPS:+ (skipped: ${SKIPS[*]})}"
+	[ "$ad" = "$bd" ] || fail "tests.$name's doc tests: $ad; cargo test's: $bd"
+	figure "$(need "$name.id"): tests.$name and cargo test agree: $a; doc tests $ad${SKIPS:+ (skipped: ${SKIPS[*]})}"
 }
 
 IFS=, read -r -a names <<<"${CRATEPLAN_CORPUS_BUILD:-hexyl}"
