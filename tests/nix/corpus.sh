@@ -13,6 +13,8 @@
 # sd's integration tests use assert_cmd's Command::cargo_bin("sd"), which
 # finds the binary through CARGO_BIN_EXE_sd at run time (or beside the test
 # executable's directory): the native builder's test runner exports it.
+# ripgrep's run current_exe()/../rg: the runner puts test executables in
+# deps/ with the package's binaries one directory up, as cargo does.
 #
 # Run it as: tests/nix/env -- /project/tests/nix/corpus.sh
 #   CRATEPLAN_CORPUS_BUILD=ripgrep,fd-find tests/nix/env -- /project/tests/nix/corpus.sh
