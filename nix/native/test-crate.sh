@@ -19,7 +19,13 @@
 # shellcheck source=nix/native/test-summary.sh
 . "$summaryLib"
 
-mkdir -p "$out" "$work/tests"
+# Test executables go where cargo puts them, in deps/ under a target
+# directory that holds the package's binaries: tests that find a binary
+# beside their own directory (ripgrep's `current_exe()/../rg`, assert_cmd
+# without CARGO_BIN_EXE_*) find it there.
+targetDir=$work/target
+testDir=$targetDir/deps
+mkdir -p "$out" "$testDir"
 # Tests may write next to their sources, so they get a writable copy.
 unpack_source copy
 export_compile_env
@@ -44,7 +50,7 @@ if [ -n "$libName" ] && [ -n "$libTest" ]; then
   CARGO_CRATE_NAME=$libName
   export CARGO_CRATE_NAME
   run_rustc normal dev -- "$@" --test --crate-name "$libName" --edition "$libEdition" \
-    "$pkgRoot/$libPath" -C "metadata=$metadataHash-test" -o "$work/tests/lib-$libName"
+    "$pkgRoot/$libPath" -C "metadata=$metadataHash-test" -o "$testDir/lib-$libName"
   printf 'lib-%s\tlib\t%s\t1\n' "$libName" "$libPath" >>"$work/tests.list"
 fi
 
@@ -62,6 +68,12 @@ while IFS="$tab" read -r binName binPath binEdition; do
 done <<EOF
 $bins
 EOF
+# The binaries beside deps/, as in cargo's target directory.
+if [ -d "$selfOut/bin" ]; then
+  for b in "$selfOut"/bin/*; do
+    [ ! -e "$b" ] || ln -s "$b" "$targetDir/${b##*/}"
+  done
+fi
 # Cargo gives integration tests a scratch directory of their own.
 mkdir -p "$work/target-tmp"
 printf 'CARGO_TARGET_TMPDIR=%s\n' "$work/target-tmp" >>"$work/rustc-env.integration"
@@ -79,7 +91,7 @@ compile_test() {
     *) : >"$work/rustc-env" ;;
   esac
   output=-o
-  outPath=$work/tests/$name
+  outPath=$testDir/$name
   case "$harness" in
     1) set -- --test ;;
     0) set -- --crate-type bin ;;
@@ -143,7 +155,7 @@ while IFS="$tab" read -r exName exPath exEdition exTest exTypes; do
     printf 'example-%s\texample\t%s\t1\n' "$exName" "$exPath" >>"$work/tests.list"
   elif [ "$exTypes" = bin ]; then
     compile_test "example-$exName" "$exPath" "$exEdition" 0 examples
-    rm -f "$work/tests/example-$exName"
+    rm -f "$testDir/example-$exName"
   else
     compile_test "example-$exName" "$exPath" "$exEdition" "crate-types $exTypes" examples
   fi
@@ -171,7 +183,7 @@ EOF
   case "$kind" in test | bench) runEnv=$work/rustc-env.integration ;; esac
   status=ok
   # shellcheck disable=SC2046 # one NAME=VALUE word per line
-  (cd "$pkgRoot" && exec env $(cat "$runEnv") "$work/tests/$name" "$@") >"$out/$name.log" 2>&1 </dev/null || status=failed
+  (cd "$pkgRoot" && exec env $(cat "$runEnv") "$testDir/$name" "$@") >"$out/$name.log" 2>&1 </dev/null || status=failed
   cat "$out/$name.log"
   record_result "$name" "$kind" "$path" "$harness" "$status"
   if [ "$status" = failed ]; then

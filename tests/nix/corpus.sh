@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real published crates built per crate (issue 13): each crate of
 # tests/corpus/crates.txt named in CRATEPLAN_CORPUS_BUILD (comma-separated;
-# default: hexyl; sd also passes, see docs/testing.md) is downloaded as published
+# default: hexyl,sd, the two cheapest, which CI builds) is downloaded as published
 # (tests/corpus/fetch.sh), built with lib.nix and the native builder with no
 # crate overrides, its binary run (`--version` and one real invocation), its
 # tests run through tests.<member> (or build.override with testCrateFlags
@@ -13,6 +13,8 @@
 # sd's integration tests use assert_cmd's Command::cargo_bin("sd"), which
 # finds the binary through CARGO_BIN_EXE_sd at run time (or beside the test
 # executable's directory): the native builder's test runner exports it.
+# ripgrep's run current_exe()/../rg: the runner puts test executables in
+# deps/ with the package's binaries one directory up, as cargo does.
 #
 # Run it as: tests/nix/env -- /project/tests/nix/corpus.sh
 #   CRATEPLAN_CORPUS_BUILD=ripgrep,fd-find tests/nix/env -- /project/tests/nix/corpus.sh
@@ -53,8 +55,9 @@ spec() {
 	zoxide) BIN=zoxide REAL='"$bin" init bash' EXPECT='__zoxide' ;;
 	tokei) BIN=tokei REAL='"$bin" "$src/src"' EXPECT='Rust' ;;
 	du-dust) BIN=dust REAL='"$bin" -n 3 "$src"' EXPECT='src' ;;
+	just) BIN=just REAL='"$bin" --justfile "$src/justfile" --summary' EXPECT='test' ;;
 	*)
-		echo "corpus.sh: no build spec for $1 (known: hexyl sd ripgrep fd-find hyperfine zoxide tokei du-dust)" >&2
+		echo "corpus.sh: no build spec for $1 (known: hexyl sd ripgrep fd-find hyperfine zoxide tokei du-dust just)" >&2
 		return 1
 		;;
 	esac
@@ -146,40 +149,64 @@ nix_tests() {
 		tail -n 60 "$tmp/$name.tlog" >&2
 		fail "tests.$name failed"
 	}
-	cat "$out"/*.log >"$tmp/$name.nixtests" || fail "no test logs in $out"
+	# Test binaries' logs and the doc tests' (doc-<lib>.log), counted apart.
+	: >"$tmp/$name.nixdoc"
+	for s in "$out"/*.log; do
+		case ${s##*/} in
+		doc-*) cat "$s" >>"$tmp/$name.nixdoc" ;;
+		*) cat "$s" >>"$tmp/$name.nixtests" ;;
+		esac
+	done
+	[ -f "$tmp/$name.nixtests" ] || fail "no test logs in $out"
 	counts "$tmp/$name.nixtests" >"$tmp/$name.nixcounts"
-	echo "  tests.$name: $(cat "$tmp/$name.nixcounts")"
+	counts "$tmp/$name.nixdoc" >"$tmp/$name.nixdoccounts"
+	echo "  tests.$name: $(cat "$tmp/$name.nixcounts") (doc tests: $(cat "$tmp/$name.nixdoccounts"))"
 }
 
-# cargo build --release (timed, cold target directory) and cargo test
-# --release on the same sources, in this chroot; doc tests left out (the
-# native builder does not run them yet).
+# cargo build --release (timed) and cargo test --release on the same
+# sources, in this chroot; the test binaries' counts and the doc tests' are
+# kept apart. CRATEPLAN_CORPUS_CARGO_TARGET says where cargo builds:
+#   cold    a fresh target directory, so the time compares with the Nix
+#           build from an empty store (tests/corpus/run build; the figures)
+#   cached  one kept per crate in the chroot (/root/.cache), so that a
+#           second run only runs the tests (the default: what CI runs)
 cargo_side() {
-	local name=$1 src t0 target=$tmp/target-$1
+	local name=$1 src t0 target
 	src=$(need "$name.src")
 	spec "$name" || fail "no spec"
+	case ${CRATEPLAN_CORPUS_CARGO_TARGET:-cached} in
+	cold) target=$tmp/target-$name ;;
+	cached) target=$HOME/.cache/crateplan-corpus-target/$(need "$name.id") ;;
+	*) fail "CRATEPLAN_CORPUS_CARGO_TARGET=$CRATEPLAN_CORPUS_CARGO_TARGET: use cold or cached" ;;
+	esac
 	t0=$SECONDS
 	(cd "$src" && CARGO_TARGET_DIR=$target cargo build --release --locked -q) >"$tmp/$name.cargo-build" 2>&1 || {
 		tail -n 30 "$tmp/$name.cargo-build" >&2
 		fail "cargo build --release failed"
 	}
-	figure "$(need "$name.id"): cargo build --release (cold target directory, same chroot): $((SECONDS - t0)) s"
+	figure "$(need "$name.id"): cargo build --release (${CRATEPLAN_CORPUS_CARGO_TARGET:-cached} target directory, same chroot): $((SECONDS - t0)) s"
 	(cd "$src" && CARGO_TARGET_DIR=$target cargo test --release --locked -- "${SKIPS[@]}") >"$tmp/$name.cargo-test" 2>&1
 	# Only the test binaries' sections, not the doc tests'.
 	awk '/^ *Running /{on=1} /^ *Doc-tests /{on=0} on' "$tmp/$name.cargo-test" >"$tmp/$name.cargo-units"
+	awk '/^ *Doc-tests /{on=1} on' "$tmp/$name.cargo-test" >"$tmp/$name.cargo-doc"
 	counts "$tmp/$name.cargo-units" >"$tmp/$name.cargocounts"
-	echo "  cargo test: $(cat "$tmp/$name.cargocounts") (doc tests: $(awk '/^ *Doc-tests /{on=1} on' "$tmp/$name.cargo-test" | counts /dev/stdin))"
+	counts "$tmp/$name.cargo-doc" >"$tmp/$name.cargodoccounts"
+	echo "  cargo test: $(cat "$tmp/$name.cargocounts") (doc tests: $(cat "$tmp/$name.cargodoccounts"))"
 }
 
 same_counts() {
-	local name=$1 a b
+	local name=$1 a b ad bd
+	spec "$name" || fail "no spec"
 	a=$(need "$name.nixcounts")
 	b=$(need "$name.cargocounts")
+	ad=$(need "$name.nixdoccounts")
+	bd=$(need "$name.cargodoccounts")
 	[ "$a" = "$b" ] || fail "tests.$name: $a; cargo test: $b"
-	figure "$(need "$name.id"): tests.$name and cargo test agree: $a${SKIPS:+ (skipped: ${SKIPS[*]})}"
+	[ "$ad" = "$bd" ] || fail "tests.$name's doc tests: $ad; cargo test's: $bd"
+	figure "$(need "$name.id"): tests.$name and cargo test agree: $a; doc tests $ad${SKIPS:+ (skipped: ${SKIPS[*]})}"
 }
 
-IFS=, read -r -a names <<<"${CRATEPLAN_CORPUS_BUILD:-hexyl}"
+IFS=, read -r -a names <<<"${CRATEPLAN_CORPUS_BUILD:-hexyl,sd}"
 check "the planner CLI for the ifd route" nix-build --no-out-link -E "(import $project/lib.nix { }).crateplanCli"
 for name in "${names[@]}"; do
 	check "$name: fetched through cargo" fetch_crate "$name"

@@ -75,6 +75,8 @@ for member in smoke-cli smoke-mid smoke-sys smoke-macro; do
 done
 grep -q 'test prints_the_smoke_line ... ok' "$(build tests.smoke-cli)/cli.log" ||
   fail "the integration test of smoke-cli did not run"
+grep -q 'test finds_the_binary_beside_deps ... ok' "$(build tests.smoke-cli)/cli.log" ||
+  fail "the integration test did not find the binary beside deps/, as in cargo's target directory"
 
 step "a failing test fails tests.<member>"
 expect_failure "$tmp/fail.log" "$ws" -A tests.smoke-mid \

@@ -13,3 +13,15 @@ fn prints_the_smoke_line() {
 fn dev_dependency_is_linked() {
     assert_eq!(smoke_util::rust_const("X", 1), "pub const X: i64 = 1;\n");
 }
+
+/// The binary beside the test executable's `deps/` directory, where cargo's
+/// target directory has it: ripgrep's tests run `current_exe()/../rg`.
+#[test]
+fn finds_the_binary_beside_deps() {
+    let exe = std::env::current_exe().unwrap();
+    let deps = exe.parent().unwrap();
+    assert_eq!(deps.file_name().unwrap(), "deps", "{}", exe.display());
+    let bin = deps.join(format!("../smoke{}", std::env::consts::EXE_SUFFIX));
+    let out = Command::new(&bin).output().unwrap();
+    assert!(out.status.success(), "{}", bin.display());
+}
