@@ -28,6 +28,7 @@ pub struct InstanceWhy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FeatureWhy {
     pub feature: String,
     pub enabled_by: Vec<Enabler>,
@@ -209,7 +210,11 @@ fn dependent_rows<'p>(
     push_children(&mut stack, key, 0);
     while let Some((depth, from, kind, to)) = stack.pop() {
         let repeated = !expanded.insert(from);
+        // What the edge asks that exists: `default` of a package without
+        // one asks for nothing.
+        let features = &plan.instances[to.as_str()].features;
         let asks: BTreeSet<String> = asked(edges, from, &to, kind)
+            .filter(|a| features.contains(&a.feature))
             .map(|a| a.feature.clone())
             .collect();
         rows.push(DependentRow {

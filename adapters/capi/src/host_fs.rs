@@ -2,7 +2,7 @@
 //! the planner reads files the way the host sees them.
 //!
 //! The host never hands the planner memory to own: its callback *writes* the
-//! bytes (or the directory entries) into a [`crateplan_sink`] the planner
+//! bytes (or the directory entries) into a `crateplan_sink` the planner
 //! lends it for the duration of the call, and the sink copies them. The sink
 //! also enforces the read's cap, so a host that returns too much costs an
 //! error, not memory.
@@ -20,7 +20,7 @@ pub const CRATEPLAN_FS_IS_DIRECTORY: c_int = 2;
 /// `read_file` on a FIFO, a device or a socket (never open those: opening a
 /// FIFO blocks).
 pub const CRATEPLAN_FS_IS_SPECIAL: c_int = 3;
-/// Any other failure; say why with [`crateplan_sink_message`].
+/// Any other failure; say why with `crateplan_sink_message`.
 pub const CRATEPLAN_FS_ERROR: c_int = 4;
 
 /// A directory entry that is a regular file (or a symlink to one).
@@ -33,14 +33,14 @@ pub const CRATEPLAN_ENTRY_OTHER: c_int = 2;
 /// How the planner reads files when the host supplies them. Paths are
 /// absolute, `/`-separated, given as `path_len` bytes followed by a NUL.
 /// Both callbacks return one of the `CRATEPLAN_FS_*` codes and are called
-/// only during [`crate::crateplan_plan_json`], on its thread.
+/// only during `crateplan_plan_json`, on its thread.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 pub struct crateplan_fs {
     /// Passed unchanged to both callbacks.
     pub user_data: *mut c_void,
     /// Reads the regular file at `path` (symlinks followed): write its bytes
-    /// with [`crateplan_sink_write`] (in one call or several) and return
+    /// with `crateplan_sink_write` (in one call or several) and return
     /// `CRATEPLAN_FS_OK`. `max` is the most the planner accepts: a file
     /// larger than that is an error either way, so the host may stop
     /// reading after `max + 1` bytes.
@@ -53,7 +53,7 @@ pub struct crateplan_fs {
             sink: *mut crateplan_sink,
         ) -> c_int,
     >,
-    /// Lists the directory at `path`: one [`crateplan_sink_entry`] per entry
+    /// Lists the directory at `path`: one `crateplan_sink_entry` per entry
     /// (without `.` and `..`, in any order), then `CRATEPLAN_FS_OK`.
     pub read_dir: Option<
         unsafe extern "C" fn(

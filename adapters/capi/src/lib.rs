@@ -7,12 +7,12 @@
 //! crateplan_free(a);
 //! ```
 //!
-//! - One call per request: [`crateplan_plan_json`] runs
+//! - One call per request: `crateplan_plan_json` runs
 //!   [`crateplan::plan_json`], the function every route shares, so the answer
 //!   is byte for byte what the CLI, the plugin and the wasm module answer.
 //! - Ownership never crosses the boundary unannounced: the answer is
-//!   allocated here and freed here ([`crateplan_free`]); the host's file
-//!   contents are *copied* into the planner through a [`crateplan_sink`]
+//!   allocated here and freed here (`crateplan_free`); the host's file
+//!   contents are *copied* into the planner through a `crateplan_sink`
 //!   while its callback runs, so the host keeps (and frees) its own memory.
 //! - Nothing unwinds into C: a panic in the planner becomes an
 //!   `{"ok":false}` answer saying it is a bug.
@@ -38,7 +38,7 @@ use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::RwLock;
 
-/// An answer, owned by the caller until it hands it to [`crateplan_free`].
+/// An answer, owned by the caller until it hands it to `crateplan_free`.
 ///
 /// `json` holds `len` bytes of UTF-8 JSON (`{"ok":true,"plan":...}`,
 /// `{"ok":true,"fetch":[...]}` or `{"ok":false,"error":"..."}`, see
@@ -69,16 +69,16 @@ pub extern "C" fn crateplan_plan_format_version() -> u32 {
 ///
 /// `fs` says how the planner reads files: NULL reads the real file system
 /// (as the CLI does); otherwise every file and directory listing comes from
-/// the host's callbacks (see [`crateplan_fs`]), which are called only during
+/// the host's callbacks (see `crateplan_fs`), which are called only during
 /// this call, from this thread.
 ///
 /// Never returns NULL and never unwinds: a bad request, a failed read and
 /// even a bug in the planner all come back as an `{"ok":false,"error":...}`
-/// answer. Free the answer with [`crateplan_free`].
+/// answer. Free the answer with `crateplan_free`.
 ///
 /// # Safety
 /// `request` must point to `len` readable bytes (or be NULL with `len` 0);
-/// `fs`, when not NULL, must point to a valid [`crateplan_fs`] whose
+/// `fs`, when not NULL, must point to a valid `crateplan_fs` whose
 /// callbacks behave as documented there.
 #[no_mangle]
 pub unsafe extern "C" fn crateplan_plan_json(
@@ -112,11 +112,11 @@ pub unsafe extern "C" fn crateplan_plan_json(
     into_answer(json)
 }
 
-/// Frees an answer of [`crateplan_plan_json`]. NULL is allowed (nothing
+/// Frees an answer of `crateplan_plan_json`. NULL is allowed (nothing
 /// happens); freeing the same answer twice is not.
 ///
 /// # Safety
-/// `answer` must be NULL or a pointer [`crateplan_plan_json`] returned and
+/// `answer` must be NULL or a pointer `crateplan_plan_json` returned and
 /// that was not freed yet.
 #[no_mangle]
 pub unsafe extern "C" fn crateplan_free(answer: *mut crateplan_answer) {
@@ -159,7 +159,7 @@ type Planner = fn(&dyn Fs, &[u8]) -> Vec<u8>;
 
 static PLANNER_FOR_TESTS: RwLock<Option<Planner>> = RwLock::new(None);
 
-/// Replaces the planner [`crateplan_plan_json`] calls (`None`:
+/// Replaces the planner `crateplan_plan_json` calls (`None`:
 /// [`crateplan::plan_json`]). For this crate's tests only (to make it
 /// panic); not part of the C ABI.
 #[doc(hidden)]

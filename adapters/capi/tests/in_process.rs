@@ -4,6 +4,11 @@
 
 use crateplan_capi::*;
 use std::ffi::{c_char, c_int, c_void, CStr};
+use std::sync::Mutex;
+
+/// The planner override is process-wide: tests that call the planner take
+/// turns, so one test's panicking planner is never another's.
+static PLANNER: Mutex<()> = Mutex::new(());
 
 unsafe fn take(answer: *mut crateplan_answer) -> serde_json::Value {
     assert!(!answer.is_null());
@@ -14,6 +19,11 @@ unsafe fn take(answer: *mut crateplan_answer) -> serde_json::Value {
 }
 
 fn plan(request: &str, fs: Option<&crateplan_fs>) -> serde_json::Value {
+    let _turn = PLANNER.lock().unwrap_or_else(|e| e.into_inner());
+    plan_now(request, fs)
+}
+
+fn plan_now(request: &str, fs: Option<&crateplan_fs>) -> serde_json::Value {
     let fs = fs.map_or(std::ptr::null(), |f| f as *const crateplan_fs);
     unsafe {
         take(crateplan_plan_json(
@@ -26,8 +36,9 @@ fn plan(request: &str, fs: Option<&crateplan_fs>) -> serde_json::Value {
 
 #[test]
 fn a_panic_in_the_planner_is_an_error_answer() {
+    let _turn = PLANNER.lock().unwrap_or_else(|e| e.into_inner());
     crateplan_capi::set_planner_for_tests(Some(|_, _| panic!("boom")));
-    let answer = plan("{}", None);
+    let answer = plan_now("{}", None);
     crateplan_capi::set_planner_for_tests(None);
     assert_eq!(answer["ok"], false);
     let error = answer["error"].as_str().unwrap();
