@@ -333,12 +333,13 @@ fn diff_refuses_a_bad_plan_file() {
 /// cargo's `tree -i NAME -e features --prefix depth` as instances: for each
 /// tree, its features and, for each feature, the nodes one level deeper
 /// (another feature of the package, or a dependent package).
-fn cargo_tree_shape(dir: &Path, name: &str, edges: &str) -> BTreeSet<String> {
+fn cargo_tree_shape(dir: &Path, name: &str, edges: &str, extra: &[&str]) -> BTreeSet<String> {
     graph_runs::check_cargo_available();
     let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("explain-cargo-tree");
     let out = graph_runs::cargo_cmd(dir, &target_dir)
-        .args(["tree", "--locked", "-i", name, "-e", edges])
+        .args(["tree", "--locked", "--no-dedupe", "-i", name, "-e", edges])
         .args(["--prefix", "depth", "--target", LINUX, "--charset", "ascii"])
+        .args(extra)
         .output()
         .unwrap();
     assert!(
@@ -425,58 +426,67 @@ fn why_shape(why: &Value, plan_names: &BTreeMap<String, String>) -> BTreeSet<Str
         .collect()
 }
 
-/// What cargo tree shows for serde in build-dep-features (a host instance
-/// with `derive`, a target one with dev-dependency features under `cargo
-/// test`), feature by feature and enabler by enabler.
+/// What cargo tree shows, feature by feature and enabler by enabler: serde
+/// in build-dep-features (a host instance with `derive`, a target one with
+/// dev-dependency features under `cargo test`), and in optional-features
+/// with every feature on (features turned on through the root's own
+/// features, `serde/derive` and the weak `serde?/std`).
 #[test]
-fn why_has_the_shape_of_cargo_tree_on_a_fixture() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build-dep-features");
-    let manifest = fixture.join("Cargo.toml");
-    for (edges, tests) in [("features", true), ("features,no-dev", false)] {
-        let cargo = cargo_tree_shape(&fixture, "serde", edges);
-        let mut args = vec![
-            "why",
-            "serde",
-            "--json",
-            "--manifest-path",
-            manifest.to_str().unwrap(),
-            "--target",
-            LINUX,
-            "--host",
-            LINUX,
-        ];
-        if tests {
-            args.push("--tests");
+fn why_has_the_shape_of_cargo_tree_on_fixtures() {
+    for (fixture, name, extra) in [
+        ("build-dep-features", "serde", &[][..]),
+        ("optional-features", "serde", &["--all-features"][..]),
+        ("optional-features", "memchr", &["--features", "search"][..]),
+    ] {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        let manifest = fixture.join("Cargo.toml");
+        for (edges, tests) in [("features", true), ("features,no-dev", false)] {
+            let cargo = cargo_tree_shape(&fixture, name, edges, extra);
+            let mut args = vec![
+                "--manifest-path",
+                manifest.to_str().unwrap(),
+                "--target",
+                LINUX,
+                "--host",
+                LINUX,
+            ];
+            args.extend(extra);
+            if tests {
+                args.push("--tests");
+            }
+            // Sources from cargo's own cache, which `cargo tree` just filled.
+            let run = |first: &[&str]| -> Value {
+                let out = Command::new(env!("CARGO_BIN_EXE_crateplan"))
+                    .args(first)
+                    .args(&args)
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                serde_json::from_slice(&out.stdout).unwrap()
+            };
+            let why = run(&["why", name, "--json"]);
+            let plan = run(&["plan"]);
+            let names: BTreeMap<String, String> = plan["instances"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, i)| {
+                    let p = &plan["packages"][i["package"].as_str().unwrap()];
+                    (k.clone(), p["name"].as_str().unwrap().to_string())
+                })
+                .collect();
+            assert_eq!(
+                why_shape(&why, &names),
+                cargo,
+                "{name} in {} with {extra:?}, edges {edges}",
+                fixture.display()
+            );
         }
-        // Sources from cargo's own cache, which `cargo tree` just filled.
-        let out = Command::new(env!("CARGO_BIN_EXE_crateplan"))
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let why: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let mut plan_args = vec!["plan"];
-        plan_args.extend(&args[3..]);
-        let plan = Command::new(env!("CARGO_BIN_EXE_crateplan"))
-            .args(&plan_args)
-            .output()
-            .unwrap();
-        let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
-        let names: BTreeMap<String, String> = plan["instances"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, i)| {
-                let p = &plan["packages"][i["package"].as_str().unwrap()];
-                (k.clone(), p["name"].as_str().unwrap().to_string())
-            })
-            .collect();
-        // cargo lists an instance without features too (its tree is the
-        // package line alone), so compare feature trees, empty ones included.
-        assert_eq!(why_shape(&why, &names), cargo, "edges {edges}");
     }
 }
