@@ -211,8 +211,13 @@ fn why_reads_a_plan_file_and_refuses_what_is_not_one() {
         ),
         (
             "no version",
-            r#"{"ok": false, "error": "x"}"#,
+            r#"{"roots": []}"#,
             "it has no `version` field",
+        ),
+        (
+            "an error answer",
+            r#"{"ok": false, "error": "crateplan: no"}"#,
+            "it is an error answer (crateplan: no)",
         ),
         (
             "a broken plan",
@@ -266,6 +271,22 @@ fn diff_of_two_plans_says_what_rebuilds_and_why() {
          * util-0.2.0 rebuilds: features +pretty; dependency leaf-1.0.0 rebuilds\n\
          0 added, 0 removed, 0 replaced, 3 rebuilt, 2 unchanged\n"
     );
+    // A plan-wide setting: every derivation rebuilds.
+    let mut flags: Value = serde_json::from_str(&std::fs::read_to_string(new).unwrap()).unwrap();
+    flags["platforms"]["target"]["rustflags"] = serde_json::json!(["--cfg", "nix"]);
+    let flags = dir.write("flags.json", serde_json::to_vec(&flags).unwrap());
+    let text = ok(&["diff", new, flags.to_str().unwrap()]);
+    assert!(
+        text.starts_with(
+            "! every derivation rebuilds: the platforms (triples, cfg, rustflags or linker) changed\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("0 added, 0 removed, 0 replaced, 5 rebuilt, 0 unchanged\n"),
+        "{text}"
+    );
+
     let json: Value = serde_json::from_str(&ok(&["diff", old, new, "--json"])).unwrap();
     assert_eq!(json["unchanged"], 2);
     assert_eq!(

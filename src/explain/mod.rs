@@ -78,6 +78,13 @@ pub fn parse_plan(file: &str, text: &[u8]) -> Result<Plan, ExplainError> {
     };
     let value: serde_json::Value =
         serde_json::from_slice(text).map_err(|e| bad(format!("not JSON ({e})")))?;
+    if value.get("ok") == Some(&serde_json::Value::Bool(false)) {
+        let error = value.get("error").and_then(|e| e.as_str()).unwrap_or("");
+        return Err(bad(format!(
+            "it is an error answer ({})",
+            crate::tarball::quote_long(error)
+        )));
+    }
     let value = match value.get("plan") {
         Some(plan) if value.get("ok").is_some() => plan.clone(),
         _ => value,
