@@ -118,7 +118,12 @@
         in
         {
           default = o.crateplan;
-          inherit (o) crateplan crateplan-plugin crateplan-wasm;
+          inherit (o)
+            crateplan
+            crateplan-capi
+            crateplan-plugin
+            crateplan-wasm
+            ;
         }
       );
 

@@ -12,6 +12,9 @@
 #                      against the Nix C API of `nix` (default: final.nix);
 #                      `crateplan-plugin.override { nix = ...; }` for another
 #                      Nix. Load it only into that Nix (docs/routes.md).
+#   crateplan-capi     the C ABI: lib/libcrateplan_capi.so and
+#                      include/crateplan.h (docs/routes.md, "The C ABI"),
+#                      built one derivation per crate with lib.nix
 #   crateplan-wasm     nix/crateplan.wasm, as $out/lib/crateplan.wasm
 #   crateplanLib       lib.nix for this package set:
 #                      crateplanLib.buildWorkspace { src = ./.; }
@@ -135,6 +138,31 @@ in
   };
 
   crateplan-plugin = pluginFor { nix = final.nix; };
+
+  crateplan-capi =
+    let
+      workspace = crateplanLib.buildWorkspace {
+        src = crateplanSource;
+        packages = [ "crateplan-capi" ];
+      };
+      fileName = "libcrateplan_capi.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
+    in
+    runShell "crateplan-capi-${version}"
+      {
+        built = workspace.workspaceMembers.crateplan-capi.build;
+        header = ../include/crateplan.h;
+        inherit fileName;
+      }
+      ''
+        mkdir -p "$out/lib" "$out/include"
+        cp "$built/lib/$fileName" "$out/lib/$fileName"
+        cp "$header" "$out/include/crateplan.h"
+      ''
+    // {
+      inherit version workspace;
+      pname = "crateplan-capi";
+      meta.description = "crateplan's planner behind a C ABI (include/crateplan.h), for hosts other than Nix";
+    };
 
   crateplan-wasm =
     runShell "crateplan-wasm-${version}" { wasm = ./crateplan.wasm; } ''
