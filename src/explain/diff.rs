@@ -133,30 +133,29 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
         }
     }
     // Rebuilds propagate to dependents: an instance whose dependency is new,
-    // replaced or rebuilt rebuilds too. Fixed point over the new plan.
-    let mut changed: BTreeSet<&str> = only_new.iter().map(|k| k.as_str()).collect();
-    changed.extend(own.keys().copied());
-    let mut because: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    loop {
-        let mut grew = false;
-        for (key, n) in &new.instances {
-            if !old.instances.contains_key(key) {
-                continue;
-            }
+    // replaced or rebuilt rebuilds too. A worklist over the new plan's
+    // reverse edges, so a long chain costs one visit per edge.
+    let mut dependents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (key, n) in &new.instances {
+        if old.instances.contains_key(key) {
             for dep in &n.deps {
-                if changed.contains(dep.instance.as_str()) {
-                    because
-                        .entry(key.as_str())
-                        .or_default()
-                        .insert(dep.instance.as_str());
-                    if changed.insert(key.as_str()) {
-                        grew = true;
-                    }
-                }
+                dependents
+                    .entry(dep.instance.as_str())
+                    .or_default()
+                    .push(key.as_str());
             }
         }
-        if !grew {
-            break;
+    }
+    let mut changed: BTreeSet<&str> = only_new.iter().map(|k| k.as_str()).collect();
+    changed.extend(own.keys().copied());
+    let mut work: Vec<&str> = changed.iter().copied().collect();
+    let mut because: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    while let Some(dep) = work.pop() {
+        for &key in dependents.get(dep).into_iter().flatten() {
+            because.entry(key).or_default().insert(dep);
+            if changed.insert(key) {
+                work.push(key);
+            }
         }
     }
     for key in new.instances.keys() {
@@ -300,5 +299,82 @@ fn reason_text(r: &Reason) -> String {
                 format!("dependency {} rebuilds", shown.join(", "))
             }
         }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A plan whose instances form one chain `c0 <- c1 <- ... <- cN-1`
+    /// (each depends on the previous one), `c{N-1}` the root.
+    pub(crate) fn chain(n: usize, first_features: &[&str]) -> Plan {
+        let platform = serde_json::json!({"triple": "x86_64-unknown-linux-gnu", "cfg": [],
+                                          "rustflags": [], "rustdocflags": [], "linker": null});
+        let mut plan: Plan = serde_json::from_value(serde_json::json!({
+            "version": crate::plan::PLAN_VERSION, "workspaceRoot": "/ws",
+            "platforms": {"target": platform, "host": platform},
+            "members": {}, "roots": [format!("c{}-1.0.0", n - 1)],
+            "packages": {}, "instances": {}, "env": {}
+        }))
+        .unwrap();
+        let package: crate::plan::Package = serde_json::from_value(serde_json::json!({
+            "name": "c", "version": "1.0.0", "id": "c",
+            "source": {"type": "path", "path": "c", "member": false},
+            "edition": "2021", "links": null, "rustVersion": null,
+            "metadata": {"authors": [], "description": null, "homepage": null,
+                         "repository": null, "license": null, "licenseFile": null,
+                         "readme": null},
+            "lib": null, "bins": [], "tests": [], "examples": [], "benches": [],
+            "build": null, "features": {"a": [], "b": []}
+        }))
+        .unwrap();
+        let instance: Instance = serde_json::from_value(serde_json::json!({
+            "package": "c", "platform": "target", "features": [], "deps": [],
+            "bins": [], "buildScriptProfile": null, "testProfile": null,
+            "profile": {
+                "name": "dev", "root": "debug", "optLevel": "0", "debuginfo": "2",
+                "splitDebuginfo": null, "strip": "none", "debugAssertions": true,
+                "overflowChecks": true, "lto": "false", "panic": "unwind",
+                "codegenUnits": null, "rpath": false, "incremental": false
+            }
+        }))
+        .unwrap();
+        for i in 0..n {
+            let key = format!("c{i}-1.0.0");
+            let mut p = package.clone();
+            p.name = format!("c{i}");
+            p.id = key.clone();
+            plan.packages.insert(key.clone(), p);
+            let mut inst = instance.clone();
+            inst.package = key.clone();
+            if i == 0 {
+                inst.features = first_features.iter().map(|f| f.to_string()).collect();
+            } else {
+                inst.deps.push(crate::plan::DepEdge {
+                    extern_name: format!("c{}", i - 1),
+                    instance: format!("c{}-1.0.0", i - 1),
+                    kind: crate::plan::DepKind::Normal,
+                });
+            }
+            plan.instances.insert(key, inst);
+        }
+        plan
+    }
+
+    #[test]
+    fn a_change_at_the_bottom_of_a_long_chain_rebuilds_it_all() {
+        // Deep enough that a recursive walk would overflow a test thread's stack.
+        let n = 20_000;
+        let d = diff(&chain(n, &["a"]), &chain(n, &["b"]));
+        assert_eq!(d.rebuilt.len(), n);
+        assert_eq!(
+            d.rebuilt[0].reasons,
+            [Reason::Features {
+                added: vec!["b".into()],
+                removed: vec!["a".into()]
+            }]
+        );
+        assert_eq!(d.unchanged, 0);
     }
 }

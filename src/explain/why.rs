@@ -341,3 +341,25 @@ fn kind_word(kind: DepKind) -> &'static str {
         DepKind::Dev => "dev-dependencies",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_chain_of_dependents_is_walked_without_recursion() {
+        // Deep enough that a recursive walk would overflow a test thread's stack.
+        let n = 20_000;
+        let plan = crate::explain::diff::tests::chain(n, &["a"]);
+        let w = why(&plan, &EdgeFeatures::new(), "c0").unwrap();
+        let rows = &w.instances[0].dependents;
+        assert_eq!(rows.len(), n - 1);
+        assert_eq!(rows.last().unwrap().depth, n - 2);
+        assert!(rows.last().unwrap().root);
+        assert_eq!(
+            w.instances[0].features[0].enabled_by,
+            Vec::<Enabler>::new(),
+            "not a root, no edge features known: nothing to name"
+        );
+    }
+}
