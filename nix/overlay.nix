@@ -155,7 +155,16 @@ in
       }
       ''
         mkdir -p "$out/lib" "$out/include"
-        cp "$built/lib/$fileName" "$out/lib/$fileName"
+        # lib.nix names the library after its metadata hash (its soname,
+        # so what a program linked with -lcrateplan_capi loads) and links
+        # $fileName to it: keep both.
+        for f in "$built/lib/"libcrateplan_capi*; do
+          case $f in
+            *.rlib) ;;
+            *) cp -P "$f" "$out/lib/" ;;
+          esac
+        done
+        [ -e "$out/lib/$fileName" ]
         cp "$header" "$out/include/crateplan.h"
       ''
     // {
