@@ -40,8 +40,15 @@
             inherit src;
             packages = [ "crateplan" ];
             crateOverrides.crateplan = attrs: {
-              # tests/oracle.rs runs cargo against crates.io: not in a build.
-              tests = builtins.filter (t: t.name != "oracle") attrs.tests;
+              # tests/oracle.rs and tests/oracle_why.rs run cargo against
+              # crates.io: not in a build.
+              tests = builtins.filter (
+                t:
+                !(builtins.elem t.name [
+                  "oracle"
+                  "oracle_why"
+                ])
+              ) attrs.tests;
             };
           };
 
@@ -111,7 +118,12 @@
         in
         {
           default = o.crateplan;
-          inherit (o) crateplan crateplan-plugin crateplan-wasm;
+          inherit (o)
+            crateplan
+            crateplan-capi
+            crateplan-plugin
+            crateplan-wasm
+            ;
         }
       );
 

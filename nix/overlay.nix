@@ -12,6 +12,9 @@
 #                      against the Nix C API of `nix` (default: final.nix);
 #                      `crateplan-plugin.override { nix = ...; }` for another
 #                      Nix. Load it only into that Nix (docs/routes.md).
+#   crateplan-capi     the C ABI: lib/libcrateplan_capi.so and
+#                      include/crateplan.h (docs/routes.md, "The C ABI"),
+#                      built one derivation per crate with lib.nix
 #   crateplan-wasm     nix/crateplan.wasm, as $out/lib/crateplan.wasm
 #   crateplanLib       lib.nix for this package set:
 #                      crateplanLib.buildWorkspace { src = ./.; }
@@ -135,6 +138,40 @@ in
   };
 
   crateplan-plugin = pluginFor { nix = final.nix; };
+
+  crateplan-capi =
+    let
+      workspace = crateplanLib.buildWorkspace {
+        src = crateplanSource;
+        packages = [ "crateplan-capi" ];
+      };
+      fileName = "libcrateplan_capi.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
+    in
+    runShell "crateplan-capi-${version}"
+      {
+        built = workspace.workspaceMembers.crateplan-capi.build;
+        header = ../include/crateplan.h;
+        inherit fileName;
+      }
+      ''
+        mkdir -p "$out/lib" "$out/include"
+        # lib.nix names the library after its metadata hash (its soname,
+        # so what a program linked with -lcrateplan_capi loads) and links
+        # $fileName to it: keep both.
+        for f in "$built/lib/"libcrateplan_capi*; do
+          case $f in
+            *.rlib) ;;
+            *) cp -P "$f" "$out/lib/" ;;
+          esac
+        done
+        [ -e "$out/lib/$fileName" ]
+        cp "$header" "$out/include/crateplan.h"
+      ''
+    // {
+      inherit version workspace;
+      pname = "crateplan-capi";
+      meta.description = "crateplan's planner behind a C ABI (include/crateplan.h), for hosts other than Nix";
+    };
 
   crateplan-wasm =
     runShell "crateplan-wasm-${version}" { wasm = ./crateplan.wasm; } ''

@@ -12,6 +12,7 @@ pub mod answer;
 pub mod cargo_home;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod fs;
 pub mod learned;
 pub mod loader;

@@ -4,8 +4,10 @@
 use clap::{Args, Parser, Subcommand};
 use crateplan::answer::RequestInput;
 use crateplan::cargo_home::{CargoHome, Chain, CrateDir};
+use crateplan::explain::{self, edges::EdgeFeatures};
 use crateplan::fs::RealFs;
 use crateplan::loader::LocalSources;
+use crateplan::plan::Plan;
 use crateplan::planner::{self, Outcome};
 use crateplan::request::{PlatformSpec, Prefetch, Request, Selection};
 use std::io::Write;
@@ -28,6 +30,13 @@ enum Command {
     Plan(PlanArgs),
     /// Print the resolution in the format of `cargo build --unit-graph`.
     UnitGraph(PlanArgs),
+    /// Why a crate is built: each instance (host and target apart), who turns
+    /// on each of its features, and its dependents up to the roots.
+    Why(WhyArgs),
+    /// What rebuilds between two plans (JSON files from `crateplan plan`) or
+    /// two lock files of the workspace: instances added, removed, replaced
+    /// and rebuilt, and why.
+    Diff(DiffArgs),
     /// Answer a JSON request (the boundary every route shares).
     Answer {
         /// Print the answer as a Nix string literal (for `builtins.exec`).
@@ -40,6 +49,37 @@ enum Command {
         /// The request file; `-` reads standard input.
         request: String,
     },
+}
+
+#[derive(Args)]
+struct WhyArgs {
+    /// The package name, as in Cargo.lock.
+    #[arg(value_name = "CRATE")]
+    name: String,
+    /// Explain this plan file (`crateplan plan` output) instead of planning
+    /// the workspace; it records no per-edge features, so `why` shows only
+    /// each instance's features and its dependents.
+    #[arg(long, value_name = "FILE")]
+    plan: Option<String>,
+    /// Print the explanation as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    workspace: PlanArgs,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The old plan (JSON) or lock file.
+    old: String,
+    /// The new plan (JSON) or lock file.
+    new: String,
+    /// Print the differences as JSON.
+    #[arg(long)]
+    json: bool,
+    /// With two lock files: how to plan the workspace (its manifest, target, selection…).
+    #[command(flatten)]
+    workspace: PlanArgs,
 }
 
 #[derive(Args)]
@@ -130,6 +170,8 @@ fn run(cli: Cli) -> Result<(), String> {
             let plan = planner::build_plan(&resolved).map_err(|e| e.to_string())?;
             print_json(&plan)
         }
+        Command::Why(args) => why(args),
+        Command::Diff(args) => diff(args),
         Command::UnitGraph(args) => {
             let (req, home) = request_from(&args)?;
             let resolved = resolve(&req, &home)?;
@@ -138,6 +180,63 @@ fn run(cli: Cli) -> Result<(), String> {
             print_json(&graph)
         }
     }
+}
+
+fn why(args: WhyArgs) -> Result<(), String> {
+    let (plan, edges) = match &args.plan {
+        Some(file) => (read_plan(file)?, EdgeFeatures::new()),
+        None => {
+            let (req, home) = request_from(&args.workspace)?;
+            let resolved = resolve(&req, &home)?;
+            let plan = planner::build_plan(&resolved).map_err(|e| e.to_string())?;
+            let edges = explain::edges::edge_features(&resolved, &plan);
+            (plan, edges)
+        }
+    };
+    let why = explain::why::why(&plan, &edges, &args.name).map_err(|e| e.to_string())?;
+    if args.json {
+        print_json(&why)
+    } else {
+        print_text(&explain::why::render(&plan, &why))
+    }
+}
+
+fn diff(args: DiffArgs) -> Result<(), String> {
+    let old = plan_or_lock(&args.old, &args.workspace)?;
+    let new = plan_or_lock(&args.new, &args.workspace)?;
+    let d = explain::diff::diff(&old, &new);
+    if args.json {
+        print_json(&d)
+    } else {
+        print_text(&explain::diff::render(&d))
+    }
+}
+
+/// A plan file as it is; a lock file (anything not starting with `{`)
+/// planned with the workspace of `--manifest-path`.
+fn plan_or_lock(file: &str, args: &PlanArgs) -> Result<Plan, String> {
+    let text = std::fs::read(file).map_err(|e| format!("crateplan: {file}: {e}"))?;
+    if text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return explain::parse_plan(file, &text).map_err(|e| e.to_string());
+    }
+    let lock = std::fs::canonicalize(file).map_err(|e| format!("crateplan: {file}: {e}"))?;
+    let (mut req, home) = request_from(args)?;
+    req.lock_file = Some(lock.to_string_lossy().into_owned());
+    let resolved =
+        resolve(&req, &home).map_err(|e| format!("{e}\n(while planning with {file})"))?;
+    planner::build_plan(&resolved).map_err(|e| e.to_string())
+}
+
+fn read_plan(file: &str) -> Result<Plan, String> {
+    let text = std::fs::read(file).map_err(|e| format!("crateplan: {file}: {e}"))?;
+    explain::parse_plan(file, &text).map_err(|e| e.to_string())
+}
+
+fn print_text(text: &str) -> Result<(), String> {
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| e.to_string())
 }
 
 fn resolve(req: &Request, local: &Chain) -> Result<planner::Resolved, String> {

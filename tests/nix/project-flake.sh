@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # crateplan's own flake, for real, with nixpkgs replaced by the stand-in in
 # tests/nixpkgs-standin: its packages (the CLI, the plugin linked against a
-# stand-in Nix C API, the wasm module) build; `nix flake check` builds
+# stand-in Nix C API, the wasm module, the C ABI library and header) build; `nix flake check` builds
 # crateplan per crate with its own lib.nix and runs its offline tests; the
 # template (`nix flake init -t`) builds and passes its tests; the overlay
 # and the NixOS module evaluate to what they promise.
@@ -47,7 +47,7 @@ expect_output() {
   echo "$1: $got"
   [ "$got" = "$3" ] || fail "$1: expected $3"
 }
-expect_output packages.x86_64-linux builtins.attrNames '["crateplan","crateplan-plugin","crateplan-wasm","default"]'
+expect_output packages.x86_64-linux builtins.attrNames '["crateplan","crateplan-capi","crateplan-plugin","crateplan-wasm","default"]'
 expect_output checks.x86_64-linux builtins.attrNames '["crateplan-per-crate","crateplan-plugin","crateplan-tests"]'
 expect_output lib 'l: [ (builtins.isFunction l.buildWorkspace) (builtins.isFunction l.x86_64-linux.buildWorkspace) ]' '[true,true]'
 expect_output templates.default 't: builtins.pathExists (t.path + "/flake.nix")' true
@@ -69,6 +69,25 @@ readelf -d "$so" | grep -E 'RUNPATH|RPATH' | grep -q 'nix-expr-c-standin/lib' ||
 [ "$(nm -D --defined-only "$so" | awk '$2 == "T" { print $3 }')" = nix_plugin_entry ] ||
   fail "the plugin exports more than nix_plugin_entry: $(nm -D --defined-only "$so")"
 echo "plugin: $so"
+
+step "nix build .#crateplan-capi: a C program linked to it answers like the CLI"
+run "$logs/capi.log" nix build --print-build-logs --no-link --print-out-paths "${flake_args[@]}" \
+  .#crateplan-capi
+capi=$(grep '^/nix/store/.*-crateplan-capi-' "$logs/capi.log" | head -n 1)
+cmp "$capi/include/crateplan.h" "$project/include/crateplan.h" || fail "the package's header is not include/crateplan.h"
+nm -D --defined-only "$capi/lib/libcrateplan_capi.so" | grep -q ' T crateplan_plan_json$' ||
+  fail "libcrateplan_capi.so does not export crateplan_plan_json"
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -I "$capi/include" \
+  "$project/tests/c/capi_test.c" -L "$capi/lib" -lcrateplan_capi -Wl,-rpath,"$capi/lib" -o /tmp/capi_test
+[ "$(/tmp/capi_test version)" = "$("$cli/bin/crateplan" --version | awk '{print $2}')" ] ||
+  fail "crateplan_version() is not the CLI's version"
+/tmp/capi_test misuse | tee "$logs/capi-misuse.log"
+grep -q FAILED "$logs/capi-misuse.log" && fail "a careless call did not get an error answer"
+printf '{"workspace":"%s","target":"x86_64-unknown-linux-gnu"}' "$repo" >/tmp/capi-request.json
+/tmp/capi_test answer /tmp/capi-request.json >/tmp/capi-answer.json
+"$cli/bin/crateplan" answer /tmp/capi-request.json >/tmp/cli-answer.json
+cmp /tmp/capi-answer.json /tmp/cli-answer.json || fail "the C ABI answers differently from the CLI"
+echo "the C ABI answers like the CLI ($(wc -c </tmp/cli-answer.json) bytes)"
 
 step "nix flake check (crateplan per crate, its tests, the plugin)"
 run "$logs/check.log" nix flake check --print-build-logs "${flake_args[@]}"
@@ -129,13 +148,13 @@ run "$logs/overlay.log" nix eval --impure --json --expr "
     pkgs = $pkgs_expr;
     o = (import $repo/nix/overlay.nix) pkgs pkgs;
   in
-  [ o.crateplan.name o.crateplan-plugin.name o.crateplan-wasm.name
+  [ o.crateplan.name o.crateplan-plugin.name o.crateplan-wasm.name o.crateplan-capi.name
     (builtins.isFunction o.crateplanLib.buildWorkspace)
     ((o.crateplan-plugin.override { nix = pkgs.nix; }).outPath == o.crateplan-plugin.outPath) ]
 "
-[ "$(tail -n 1 "$logs/overlay.log")" = '["crateplan-cli","crateplan-plugin-0.1.0","crateplan-wasm-0.1.0",true,true]' ] ||
+[ "$(tail -n 1 "$logs/overlay.log")" = '["crateplan-cli","crateplan-plugin-0.1.0","crateplan-wasm-0.1.0","crateplan-capi-0.1.0",true,true]' ] ||
   fail "overlay: $(tail -n 1 "$logs/overlay.log")"
-echo "the overlay adds crateplan, crateplan-plugin (overridable with nix = ...), crateplan-wasm, crateplanLib"
+echo "the overlay adds crateplan, crateplan-plugin (overridable with nix = ...), crateplan-wasm, crateplan-capi, crateplanLib"
 
 step "done"
 echo "project-flake: all checks passed in $(($(date +%s) - started))s"
