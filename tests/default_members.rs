@@ -1,4 +1,4 @@
-//! `cargo build --release` in the repository must build the plugin, as
+//! `cargo build --release` in the repository must build the plugin (and the C ABI library), as
 //! docs/routes.md says (issue 15): the workspace's default members are the
 //! CLI and the plugin.
 
@@ -40,5 +40,8 @@ fn cargo_build_builds_the_cli_and_the_plugin() {
         .map(name_of)
         .collect();
     defaults.sort();
-    assert_eq!(defaults, ["crateplan", "crateplan-plugin"]);
+    assert_eq!(
+        defaults,
+        ["crateplan", "crateplan-capi", "crateplan-plugin"]
+    );
 }
