@@ -19,10 +19,25 @@ fn repo() -> PathBuf {
         .unwrap()
 }
 
-/// target/<profile>, where cargo put the cdylib (tests run from deps/).
+/// Where cargo put the cdylib: `cargo test` leaves it in deps/, beside the
+/// test executable; `cargo build` also copies it up to target/<profile>.
 fn artifact_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().to_path_buf()
+    let deps = exe.parent().unwrap().to_path_buf();
+    let profile = deps.parent().unwrap().to_path_buf();
+    if deps.join(lib_file_name()).is_file() {
+        deps
+    } else {
+        profile
+    }
+}
+
+fn lib_file_name() -> String {
+    format!(
+        "{}crateplan_capi{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -37,11 +52,7 @@ fn c_program() -> &'static Path {
     static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
     PROGRAM.get_or_init(|| {
         let lib_dir = artifact_dir();
-        let lib = lib_dir.join(format!(
-            "{}crateplan_capi{}",
-            std::env::consts::DLL_PREFIX,
-            std::env::consts::DLL_SUFFIX
-        ));
+        let lib = lib_dir.join(lib_file_name());
         assert!(
             lib.is_file(),
             "{} is missing; build it with `cargo build -p crateplan-capi`",
