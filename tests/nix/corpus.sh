@@ -103,7 +103,8 @@ nix_build() {
 	need "$name.src" >/dev/null
 	drv=$(nix eval --raw -f "$tmp/$name.nix" "workspaceMembers.$name.build.drvPath") || fail "nix eval of $name's drvPath"
 	total=$(nix-store -qR "$drv" | grep -c -- '-rust_.*\.drv$')
-	todo=$(nix-build --dry-run "$tmp/$name.nix" -A "workspaceMembers.$name.build" 2>&1 | grep -c -- '-rust_.*\.drv$')
+	# Nothing to build (a warm store) is a count of 0, on which grep -c exits 1.
+	todo=$(nix-build --dry-run "$tmp/$name.nix" -A "workspaceMembers.$name.build" 2>&1 | grep -c -- '-rust_.*\.drv$' || true)
 	t0=$SECONDS
 	nix-build --no-out-link "$tmp/$name.nix" -A "workspaceMembers.$name.build" >"$tmp/$name.out" 2>"$tmp/$name.log" || {
 		tail -n 60 "$tmp/$name.log" >&2
