@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real published crates built per crate (issue 13): each crate of
 # tests/corpus/crates.txt named in CRATEPLAN_CORPUS_BUILD (comma-separated;
-# default: hexyl,sd, the two cheapest, which CI builds) is downloaded as published
+# default: hexyl, the cheapest, which CI builds) is downloaded as published
 # (tests/corpus/fetch.sh), built with lib.nix and the native builder with no
 # crate overrides, its binary run (`--version` and one real invocation), its
 # tests run through tests.<member> (or build.override with testCrateFlags
@@ -207,7 +207,7 @@ same_counts() {
 	figure "$(need "$name.id"): tests.$name and cargo test agree: $a; doc tests $ad${SKIPS:+ (skipped: ${SKIPS[*]})}"
 }
 
-IFS=, read -r -a names <<<"${CRATEPLAN_CORPUS_BUILD:-hexyl,sd}"
+IFS=, read -r -a names <<<"${CRATEPLAN_CORPUS_BUILD:-hexyl}"
 check "the planner CLI for the ifd route" nix-build --no-out-link -E "(import $project/lib.nix { }).crateplanCli"
 for name in "${names[@]}"; do
 	check "$name: fetched through cargo" fetch_crate "$name"
