@@ -2,24 +2,13 @@
 //! triples without a built-in cfg set, and errors as messages with a non-zero
 //! exit (never a panic).
 
+#[path = "support/cli_run.rs"]
+mod cli_run;
 #[path = "support/workspace_builder.rs"]
 mod workspace_builder;
 
-use std::process::Command;
+use cli_run::crateplan;
 use workspace_builder::{crate_file, sha256, TestDir};
-
-fn crateplan(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crateplan"))
-        .args(args)
-        .env("CARGO_HOME", "/nonexistent-cargo-home")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn workspace(name: &str) -> TestDir {
     let dir = TestDir::new(name);

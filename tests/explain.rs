@@ -2,26 +2,15 @@
 //! here) and their error paths. `why` against `cargo tree` on the oracle
 //! fixtures: tests/oracle_why.rs.
 
+#[path = "support/cli_run.rs"]
+mod cli_run;
 #[path = "support/workspace_builder.rs"]
 mod workspace_builder;
 
+use cli_run::crateplan;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::Command;
 use workspace_builder::{crate_file, sha256, TestDir};
-
-fn crateplan(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crateplan"))
-        .args(args)
-        .env("CARGO_HOME", "/nonexistent-cargo-home")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn ok(args: &[&str]) -> String {
     let (ok, out, err) = crateplan(args);
