@@ -20,7 +20,7 @@ pub enum LockedSource {
         /// The whole source string as the lock spells it.
         spelled: String,
         /// `git+URL?kind=VALUE` as cargo spells it in a package id: the
-        /// reference URL-encoded (see [`git_source_id`]), whatever the lock
+        /// reference URL-encoded (see [`SourceId::package_id_spelling`]), whatever the lock
         /// format spelled.
         id: String,
     },
@@ -358,7 +358,7 @@ fn locked_source(file: &str, source: Option<&SourceId>) -> Result<LockedSource, 
                     format!("git source `{spelled}` has no pinned revision (`#REV`)"),
                 )
             })?;
-            let id = git_source_id(s.url(), reference);
+            let id = s.package_id_spelling();
             let reference = match reference {
                 GitReference::DefaultBranch | GitReference::Rev(_) => None,
                 GitReference::Branch(b) => Some(format!("refs/heads/{b}")),
@@ -378,38 +378,6 @@ fn locked_source(file: &str, source: Option<&SourceId>) -> Result<LockedSource, 
             format!("unsupported source `{spelled}` (local and directory registries are not supported yet)"),
         )),
     }
-}
-
-/// A git source as cargo's package id spec spells it: `git+URL`, then the
-/// reference as `?branch=`, `?tag=` or `?rev=` with its value
-/// `application/x-www-form-urlencoded` (cargo's `PrettyRef` with
-/// `url_encoded`), so `hxrts/aura` is `hxrts%2Faura`. Lock format v3 keeps
-/// such references raw and v4 encodes them; the id is the same for both.
-fn git_source_id(url: &str, reference: &GitReference) -> String {
-    let (key, value) = match reference {
-        GitReference::DefaultBranch => return format!("git+{url}"),
-        GitReference::Branch(b) => ("branch", b),
-        GitReference::Tag(t) => ("tag", t),
-        GitReference::Rev(r) => ("rev", r),
-    };
-    format!("git+{url}?{key}={}", form_urlencode(value))
-}
-
-/// The `application/x-www-form-urlencoded` byte serialisation: ASCII
-/// alphanumerics and `*-._` stay, a space becomes `+`, every other byte is
-/// `%XX` (upper-case hex).
-fn form_urlencode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

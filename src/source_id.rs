@@ -110,6 +110,24 @@ impl SourceId {
     pub(crate) fn is_path(&self) -> bool {
         self.kind == SourceKind::Path
     }
+
+    /// The source as cargo's package id spec spells it. For git: `git+URL`,
+    /// then the reference as `?branch=`, `?tag=` or `?rev=` with its value
+    /// `application/x-www-form-urlencoded` (cargo's `PrettyRef` with
+    /// `url_encoded`), so `hxrts/aura` is `hxrts%2Faura`. Lock format v3
+    /// keeps such references raw and v4 encodes them; the id is the same for
+    /// both. Other sources have no reference: their display spelling.
+    pub(crate) fn package_id_spelling(&self) -> String {
+        let url = &self.url;
+        let (key, value) = match &self.kind {
+            SourceKind::Git(GitReference::DefaultBranch) => return format!("git+{url}"),
+            SourceKind::Git(GitReference::Branch(b)) => ("branch", b),
+            SourceKind::Git(GitReference::Tag(t)) => ("tag", t),
+            SourceKind::Git(GitReference::Rev(r)) => ("rev", r),
+            _ => return self.to_string(),
+        };
+        format!("git+{url}?{key}={}", form_urlencode(value))
+    }
 }
 
 /// Equal as cargo's lock reader matches a `dependencies` entry to a
@@ -233,6 +251,23 @@ fn normalise_url(text: &str) -> Result<String, &'static str> {
     }
     out.push_str(tail);
     Ok(out)
+}
+
+/// The `application/x-www-form-urlencoded` byte serialisation: ASCII
+/// alphanumerics and `*-._` stay, a space becomes `+`, every other byte is
+/// `%XX` (upper-case hex).
+fn form_urlencode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// `application/x-www-form-urlencoded` pairs: `+` is a space, `%XX` a byte.
