@@ -341,14 +341,11 @@ fn unknown_registry_says_how_to_configure_it() {
     // ...and with the mapping, the planner asks for the crate at the mapped URL.
     let a = ask(json!({
         "workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu",
-        "registries": {"https://corp.example/index/": "https://corp.example/dl/{crate}/{version}"}
+        "registries": {"https://corp.example/index/": "https://corp.example/dl/{crate}/{version}"},
+        "prefetch": "needed"
     }));
-    assert!(
-        a["fetch"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["url"] == "https://corp.example/dl/helper/1.0.0"),
+    assert_eq!(
+        a["fetch"][0]["url"], "https://corp.example/dl/helper/1.0.0",
         "{a:#}"
     );
 }
