@@ -63,12 +63,16 @@ in {
   # nix eval -f calls the function in the file only when given an attribute.
   out =
     if what == "drvPaths" then map (m: m.build.drvPath) (builtins.attrValues ws.workspaceMembers)
+    # Every member built and its tests run (crate2nix: runTests = true).
+    else if what == "testDrvPaths" then
+      map (m: m.build.drvPath) (builtins.attrValues ws.workspaceMembers)
+      ++ map (t: t.drvPath) (builtins.attrValues ws.tests)
     else if what == "plan" then ws.plan
     else ws.planner.request;
 }
 NIX
   now() { date +%s%N; }
-  c2n() { nix eval --json -f "$tmp/crate2nix.nix" out; }
+  c2n() { nix eval --json -f "$tmp/crate2nix.nix" out "$@"; }
   cpl() { # cpl MODE BUILDER [nix eval args]: JSON unless --raw is given
     local mode=$1 builder=$2
     shift 2
@@ -80,9 +84,10 @@ NIX
     local name=$1 t0 t1
     shift
     t0=$(now)
-    /usr/bin/time -f '%M' -o "$tmp/rss" "$@" >"$tmp/last.out"
+    /usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$tmp/last.out"
     t1=$(now)
-    echo "$name $(((t1 - t0) / 1000000)) $(tail -n 1 "$tmp/rss")" >>"$out/results"
+    read -r rss user sys < <(tail -n 1 "$tmp/rss")
+    echo "$name $(((t1 - t0) / 1000000)) $rss $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')" >>"$out/results"
   }
   : >"$out/results"
   echo "load_start $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta"
@@ -94,6 +99,9 @@ NIX
   cpl ifd buildRustCrate --json >"$tmp/ifd.drvs"
   cmp "$tmp/exec.drvs" "$tmp/ifd.drvs"
   cpl exec native --json >/dev/null
+  c2n --arg tests true >/dev/null
+  cpl exec buildRustCrate --json --argstr what testDrvPaths >/dev/null
+  cpl exec native --json --argstr what testDrvPaths >/dev/null
   cpl exec buildRustCrate --json --argstr what plan >"$tmp/exec.plan"
   cpl ifd buildRustCrate --json --argstr what plan --argstr nonce check >"$tmp/nonce.plan"
   cmp "$tmp/exec.plan" "$tmp/nonce.plan" # the nonce changes nothing planned
@@ -129,6 +137,9 @@ NIX
     measure ifd_warm cpl ifd buildRustCrate --json
     measure ifd_cold cpl ifd buildRustCrate --json --argstr nonce "$(now)"
     measure cli_rounds cli_rounds
+    measure crate2nix_tests c2n --arg tests true
+    measure exec_tests cpl exec buildRustCrate --json --argstr what testDrvPaths
+    measure exec_native_tests cpl exec native --json --argstr what testDrvPaths
   done
   echo "load_end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta"
   exit 0
@@ -168,24 +179,36 @@ awk '
   function sort(a, n,   i, j, t) {
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
   }
-  FILENAME ~ /results$/ { k = $1; t[k, ++n[k]] = $2; if ($3 > rss[k]) rss[k] = $3 }
+  function median(arr, k,   i) { delete a; for (i = 1; i <= n[k]; i++) a[i] = arr[k, i]; sort(a, n[k]); lo = a[1]; return a[int((n[k] + 1) / 2)] }
+  FILENAME ~ /results$/ { k = $1; ++n[k]; t[k, n[k]] = $2; c[k, n[k]] = $4; if ($3 > rss[k]) rss[k] = $3 }
   FILENAME ~ /inproc$/ && $1 ~ /_full$|_call$/ { x = $2; y = $3; gsub(/[()]/, "", y); im[$1] = x; imin[$1] = y }
   END {
-    for (k in n) { delete a; for (i = 1; i <= n[k]; i++) a[i] = t[k, i]; sort(a, n[k]); med[k] = a[int((n[k] + 1) / 2)]; lo[k] = a[1] }
-    base = med["crate2nix"]
-    print "| what | to drvPaths, s, median (min) | / crate2nix | max RSS, MB |"
-    print "|---|---:|---:|---:|"
-    row("crate2nix", "crate2nix: its Cargo.nix, stand-in buildRustCrate")
-    row("exec", "crateplan exec, buildRustCrate builder")
-    row("exec_native", "crateplan exec, native builder")
-    row("ifd_warm", "crateplan ifd, answers built (warm), buildRustCrate")
-    row("ifd_cold", "crateplan ifd, new answers (cold), buildRustCrate")
-    row("cli_rounds", "the exec route'"'"'s planner calls alone (CLI, every round)")
-    printf "| native_full | plugin path: `plan_json` in process, every round | %.3f (%.3f) | %.3f | - |\n", im["native_full"] / 1000, imin["native_full"] / 1000, im["native_full"] / 1000 / (base / 1000)
-    printf "| wasm_full | wasm module in wasmtime, every round | %.3f (%.3f) | %.3f | - |\n", im["wasm_full"] / 1000, imin["wasm_full"] / 1000, im["wasm_full"] / 1000 / (base / 1000)
+    for (k in n) { med[k] = median(t, k); low[k] = lo; cpu[k] = median(c, k) }
+    print "Wall times are medians (min) of the interleaved runs; CPU is user + sys,"
+    print "children included (the fair measure on a shared machine). Ratios are"
+    print "against crate2nix in the same run: builds against its builds, builds and"
+    print "tests against its runTests = true."
+    print ""
+    print "| what | wall s, median (min) | CPU s, median | / crate2nix, wall | / crate2nix, CPU | max RSS, MB |"
+    print "|---|---:|---:|---:|---:|---:|"
+    row("crate2nix", "crate2nix", "crate2nix: its Cargo.nix, stand-in buildRustCrate")
+    row("exec", "crate2nix", "crateplan exec, buildRustCrate builder")
+    row("exec_native", "crate2nix", "crateplan exec, native builder")
+    row("ifd_warm", "crate2nix", "crateplan ifd, answers built (warm), buildRustCrate")
+    row("ifd_cold", "crate2nix", "crateplan ifd, new answers (cold), buildRustCrate")
+    row("cli_rounds", "crate2nix", "the exec route'"'"'s planner calls alone (CLI, every round)")
+    inproc("native_full", "plugin path: `plan_json` in process, every round")
+    inproc("wasm_full", "wasm module in wasmtime, every round")
+    row("crate2nix_tests", "crate2nix_tests", "with tests: crate2nix, runTests = true")
+    row("exec_tests", "crate2nix_tests", "with tests: crateplan exec, buildRustCrate builder")
+    row("exec_native_tests", "crate2nix_tests", "with tests: crateplan exec, native builder")
+    if ("ifd_warm" in med) printf "\nifd cold / warm (wall medians): %.2f\n", med["ifd_cold"] / med["ifd_warm"]
   }
-  function row(k, what) {
+  function row(k, base, what) {
     if (!(k in med)) return
-    printf "| %s | %.2f (%.2f) | %.3f | %.0f |\n", what, med[k] / 1000, lo[k] / 1000, med[k] / base, rss[k] / 1024
+    printf "| %s | %.2f (%.2f) | %.2f | %.3f | %.3f | %.0f |\n", what, med[k] / 1000, low[k] / 1000, cpu[k] / 1000, med[k] / med[base], cpu[k] / cpu[base], rss[k] / 1024
+  }
+  function inproc(k, what) {
+    printf "| %s | %.3f (%.3f) | - | %.4f | - | - |\n", what, im[k] / 1000, imin[k] / 1000, im[k] / med["crate2nix"]
   }
 ' "$res/results" "$res/inproc"
