@@ -317,22 +317,47 @@ let
         outputHash = sha256;
       };
 
-    /* runCommand name env script, as nixpkgs' (bash, coreutils on PATH). */
+    /* runCommand name env script, as nixpkgs' (bash, coreutils on PATH):
+       `passthru` and `meta` are attributes of the result, not of the
+       derivation (crate2nix's runTests passes both). */
     runCommand =
       name: env: script:
-      derivation (
-        {
-          inherit name system;
-          builder = "${bash}/bin/bash";
-          args = [
-            "-c"
-            script
-          ];
-          PATH = "${coreutils}/bin:${bash}/bin";
-        }
-        // env
-      );
+      let
+        drv = derivation (
+          {
+            inherit name system;
+            builder = "${bash}/bin/bash";
+            args = [
+              "-c"
+              script
+            ];
+            PATH = "${coreutils}/bin:${bash}/bin";
+          }
+          // removeAttrs env [
+            "passthru"
+            "meta"
+          ]
+        );
+      in
+      drv // (env.passthru or { }) // { meta = env.meta or { }; };
 
+    /* stdenvNoCC.mkDerivation, as far as crate2nix's runTests uses it: the
+       sources unpacked into the build directory, then `buildPhase`. */
+    stdenvNoCC.mkDerivation =
+      {
+        name,
+        src ? null,
+        buildPhase ? "",
+        ...
+      }@args:
+      self.runCommand name (removeAttrs args [
+        "name"
+        "buildPhase"
+      ]) ''
+        set -eu
+        ${if src == null then "" else ''cp -r "$src"/. . && chmod -R u+w .''}
+        ${buildPhase}
+      '';
     rustc = programs "rustc-host" [
       "rustc"
       "rustdoc"
