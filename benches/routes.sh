@@ -14,6 +14,7 @@
 # table (median (min) ms) and the load average.
 #
 #   benches/routes.sh [RUNS]        # RUNS per figure, default 5
+# shellcheck disable=SC2317 # functions run through `timeit`
 set -euo pipefail
 
 runs=${1:-5}
@@ -88,10 +89,12 @@ NIX
     ((n < 64))
   done
   cmp <(jq -S . "$tmp/round$n.json") <(jq -S . "$out/final.json") # same final request
-  echo "rounds $n" >>"$out/meta"
-  echo "sources $(jq '.sources | length' "$out/final.json")" >>"$out/meta"
-  echo "instances $(jq '.instances | length' "$tmp/ifd.plan")" >>"$out/meta"
-  echo "nix $(nix --version)" >>"$out/meta"
+  {
+    echo "rounds $n"
+    echo "sources $(jq '.sources | length' "$out/final.json")"
+    echo "instances $(jq '.instances | length' "$tmp/ifd.plan")"
+    echo "nix $(nix --version)"
+  } >>"$out/meta"
   cli_rounds() { for i in $(seq "$n"); do "$cli" answer "$tmp/round$i.json"; done; }
 
   timeit cli_call "$cli" answer "$tmp/round$n.json"
@@ -108,7 +111,6 @@ fi
 
 # ------------------------------------------------------------------ the host
 cd "$(dirname "$0")/.."
-root=$PWD
 env_dir=${CRATEPLAN_ENV_DIR:-/var/cache/crateplan-env/sid}
 res=$(mktemp -d)
 trap 'rm -rf "$res"' EXIT
