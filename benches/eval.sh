@@ -40,7 +40,6 @@ if [ "${CRATEPLAN_EVAL_INSIDE:-}" = 1 ]; then
   ws=/project/target/tmp/crateplan-eval/aura
   cd /project
   tmp=$(mktemp -d)
-  unsafe=(--option allow-unsafe-native-code-during-evaluation true)
   # The binary the ifd route builds; exec runs it too (`answer --nix`).
   cli=$(nix-build --no-out-link -E '(import /project/lib.nix { }).crateplanAnswer')/bin/crateplan-answer
   standin='
@@ -79,18 +78,24 @@ in {
 NIX
   now() { date +%s%N; }
   c2n() { nix eval --json -f "$tmp/crate2nix.nix" out "$@"; }
+  # Every round the exec route asks, through the CLI (n: the rounds, below).
+  cli_rounds() { for i in $(seq "$n"); do "$cli" answer "$tmp/round$i.json"; done; }
   cpl() { # cpl MODE BUILDER [nix eval args]: JSON unless --raw is given
     local mode=$1 builder=$2
     shift 2
-    nix eval "${unsafe[@]}" -f "$tmp/crateplan.nix" out --argstr mode "$mode" \
+    nix eval --option allow-unsafe-native-code-during-evaluation true -f "$tmp/crateplan.nix" out --argstr mode "$mode" \
       --argstr cli "$cli" --argstr builder "$builder" "$@"
   }
   # measure NAME COMMAND...: one timed run, "NAME ms maxrss-KiB" in results.
+  # GNU time runs programs, not functions: the command runs in a bash that
+  # inherits the functions and variables exported here.
+  export -f c2n cpl cli_rounds
+  export tmp cli
   measure() {
     local name=$1 t0 t1
     shift
     t0=$(now)
-    /usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$tmp/last.out"
+    /usr/bin/time -f '%M %U %S' -o "$tmp/rss" bash -c '"$@"' "$name" "$@" >"$tmp/last.out"
     t1=$(now)
     read -r rss user sys < <(tail -n 1 "$tmp/rss")
     echo "$name $(((t1 - t0) / 1000000)) $rss $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')" >>"$out/results"
@@ -99,13 +104,13 @@ NIX
   echo "load_start $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta"
 
   # Warm-up: fetch every source, build the CLI and the ifd answers,
-  # instantiate every derivation once.
-  c2n >"$tmp/c2n.drvs"
+  # instantiate every derivation once. Not crate2nix's (one evaluation is
+  # ~300 CPU s): its first timed run also writes its .drv files, about a
+  # second of work.
   cpl exec buildRustCrate --json >"$tmp/exec.drvs"
   cpl ifd buildRustCrate --json >"$tmp/ifd.drvs"
   cmp "$tmp/exec.drvs" "$tmp/ifd.drvs"
   cpl exec native --json >/dev/null
-  c2n --arg tests true >/dev/null
   cpl exec buildRustCrate --json --argstr what testDrvPaths >/dev/null
   cpl exec native --json --argstr what testDrvPaths >/dev/null
   cpl exec buildRustCrate --json --argstr what plan >"$tmp/exec.plan"
@@ -116,6 +121,7 @@ NIX
   # The rounds, as the CLI answers them (what the exec route runs).
   jq -c '.sources = {} | del(.learned)' "$out/final.json" >"$tmp/round1.json"
   n=1
+  export n
   while :; do
     "$cli" answer "$tmp/round$n.json" >"$tmp/answer$n.json"
     jq -e '.plan' "$tmp/answer$n.json" >/dev/null && break
@@ -125,19 +131,20 @@ NIX
     n=$((n + 1))
     ((n < 64))
   done
-  cli_rounds() { for i in $(seq "$n"); do "$cli" answer "$tmp/round$i.json"; done; }
   {
     echo "rounds $n"
     echo "sources $(jq '.sources | length' "$out/final.json")"
     echo "lock_packages $(grep -c '^\[\[package\]\]' "$ws/Cargo.lock")"
     echo "instances $(jq '.instances | length' "$tmp/exec.plan")"
-    echo "crate2nix_drvs_members $(jq length "$tmp/c2n.drvs")"
     echo "crate2nix_cargo_nix_bytes $(wc -c <"$ws/Cargo.nix")"
     echo "nix $(nix --version)"
   } >>"$out/meta"
 
   for i in $(seq "$runs"); do
-    if ((i <= crate2nix_runs)); then measure crate2nix c2n; fi
+    if ((i <= crate2nix_runs)); then
+      measure crate2nix c2n
+      echo "crate2nix_members $(jq length "$tmp/last.out")" >>"$out/meta"
+    fi
     measure exec cpl exec buildRustCrate --json
     measure exec_native cpl exec native --json
     measure ifd_warm cpl ifd buildRustCrate --json
