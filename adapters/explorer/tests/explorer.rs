@@ -3,22 +3,27 @@
 //! shows is checked in headless Chromium by tests/explorer/run.
 
 use crateplan::fs::RealFs;
+use crateplan::plan::{DepEdge, DepKind};
 use crateplan_explorer::explorer::LoadedPlan;
 use crateplan_explorer::graph::Node;
 use serde_json::json;
 
-/// Plans the test workspace, with `features` of the root package on.
-fn plan(features: &[&str]) -> LoadedPlan {
+/// The request planning the test workspace, with `features` of the root package on.
+fn request(features: &[&str]) -> String {
     let workspace = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/explorer/workspace"
     );
-    let request = json!({
+    json!({
         "workspace": workspace,
         "target": "x86_64-unknown-linux-gnu",
         "selection": {"features": features},
-    });
-    let answer = crateplan::plan_json(&RealFs, request.to_string().as_bytes());
+    })
+    .to_string()
+}
+
+fn plan(features: &[&str]) -> LoadedPlan {
+    let answer = crateplan::plan_json(&RealFs, request(features).as_bytes());
     LoadedPlan::load("answer.json", &answer).unwrap_or_else(|e| {
         panic!("{e}: {}", String::from_utf8_lossy(&answer));
     })
@@ -191,4 +196,82 @@ fn why_of_an_unknown_crate_suggests_close_names() {
     let e = plan(&[]).why("utill").err().unwrap().to_string();
     assert!(e.contains("no crate named `utill`"), "{e}");
     assert!(e.contains("did you mean `util`?"), "{e}");
+}
+
+#[test]
+fn a_plan_naming_what_it_does_not_hold_is_refused() {
+    let good: serde_json::Value =
+        serde_json::from_slice(&crateplan::plan_json(&RealFs, request(&[]).as_bytes())).unwrap();
+    let good = &good["plan"];
+    let broken = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut plan = good.clone();
+        edit(&mut plan);
+        LoadedPlan::load("edited.json", plan.to_string().as_bytes())
+            .err()
+            .unwrap()
+            .to_string()
+    };
+    let e = broken(&|p| p["packages"].as_object_mut().unwrap().clear());
+    assert!(
+        e.contains(
+            "the instance `app-0.1.0` names the package `app-0.1.0`, which is not in `packages`"
+        ),
+        "{e}"
+    );
+    let e = broken(&|p| {
+        p["instances"].as_object_mut().unwrap().remove("leaf-1.0.0");
+    });
+    assert!(
+        e.contains("the instance `app-0.1.0` depends on `leaf-1.0.0`, which is not in `instances`"),
+        "{e}"
+    );
+    let e = broken(&|p| p["roots"] = json!(["gone-1.0.0"]));
+    assert!(
+        e.contains("the root `gone-1.0.0` is not in `instances`"),
+        "{e}"
+    );
+}
+
+/// The test workspace's plan with an edge `from` → `to` added and the edges
+/// `to` → `from` turned into `back`.
+fn with_cycle(from: &str, to: &str, back: DepKind) -> crateplan::plan::Plan {
+    let mut plan = plan(&[]).plan;
+    plan.instances.get_mut(from).unwrap().deps.push(DepEdge {
+        extern_name: "app".into(),
+        instance: to.into(),
+        kind: DepKind::Normal,
+    });
+    for d in &mut plan.instances.get_mut(to).unwrap().deps {
+        if d.instance == from {
+            d.kind = back;
+        }
+    }
+    plan
+}
+
+#[test]
+fn the_layout_sets_a_dev_dependency_cycle_aside() {
+    // A member's dev-dependency that depends on the member (cargo allows it).
+    let plan = with_cycle("macros-0.3.0@host", "app-0.1.0", DepKind::Dev);
+    let layout = crateplan_explorer::layout::layered(&plan);
+    let layer = |k: &str| layout.positions[k].layer;
+    assert_eq!(
+        layer("macros-0.3.0@host"),
+        0,
+        "a source once the dev edge is set aside"
+    );
+    assert_eq!(layer("app-0.1.0"), 1);
+    assert_eq!(layer("leaf-1.0.0"), 3, "below util, below app");
+}
+
+#[test]
+fn the_layout_of_a_plan_with_a_real_cycle_still_places_every_instance() {
+    // Not a plan cargo would give, but a file may hold anything.
+    let plan = with_cycle("leaf-1.0.0", "app-0.1.0", DepKind::Normal);
+    let layout = crateplan_explorer::layout::layered(&plan);
+    assert_eq!(layout.positions.len(), 6);
+    assert!(layout
+        .positions
+        .values()
+        .all(|p| p.y + p.height <= layout.height));
 }
