@@ -77,6 +77,7 @@ function show(plan, old) {
   $("welcome").hidden = true;
   $("next-file").disabled = false;
   $("search").disabled = false;
+  $("search").value = "";
   drawGraph();
   drawDiff();
   $("crate").hidden = true;
@@ -163,7 +164,7 @@ function drawGraph() {
     const classes = ["node", n.platform];
     if (n.member) classes.push("member");
     if (n.root) classes.push("root");
-    if (changed.has(n.id)) classes.push(changed.get(n.id));
+    if (changed.has(n.id)) classes.push(changed.get(n.id)[0]);
     const group = svg("g", {
       class: classes.join(" "),
       "data-instance": n.id,
@@ -175,6 +176,14 @@ function drawGraph() {
     const text = svg("text", { x: p.x + p.width / 2, y: p.y + p.height / 2 + 4 });
     text.textContent = `${n.name} v${n.version}`;
     group.append(text);
+    if (changed.has(n.id)) {
+      // A badge, so the fill and border keep saying host/target and member.
+      const [cls, mark] = changed.get(n.id);
+      group.append(svg("circle", { class: `badge ${cls}`, cx: p.x + p.width, cy: p.y, r: 8 }));
+      const t = svg("text", { class: "badge-mark", x: p.x + p.width, y: p.y + 4 });
+      t.textContent = mark;
+      group.append(t);
+    }
     const title = svg("title");
     title.textContent = n.label + (n.member ? ", member" : "") + (n.root ? ", root" : "");
     group.append(title);
@@ -189,13 +198,13 @@ function drawGraph() {
   $("legend").hidden = false;
 }
 
-/** instance key -> the class its diff status draws it with. */
+/** instance key -> [class, badge mark] of its diff status (as `crateplan diff` marks lines). */
 function diffClasses() {
   const m = new Map();
   if (!state.diff) return m;
-  for (const e of state.diff.added) m.set(e.instance, "diff-added");
-  for (const e of state.diff.replaced) m.set(e.instance, "diff-replaced");
-  for (const e of state.diff.rebuilt) m.set(e.instance, "diff-rebuilt");
+  for (const e of state.diff.added) m.set(e.instance, ["diff-added", "+"]);
+  for (const e of state.diff.replaced) m.set(e.instance, ["diff-replaced", "~"]);
+  for (const e of state.diff.rebuilt) m.set(e.instance, ["diff-rebuilt", "*"]);
   return m;
 }
 
