@@ -179,6 +179,21 @@ await check("a malformed plan shows the planner's message and keeps the plan sho
   assert.equal(await page.locator("#graph .node").count(), 6);
 });
 
+await check("dropping two plans on the page shows their diff", async () => {
+  await page.goto(`${base}/explorer/index.html`);
+  await page.waitForSelector("body[data-ready=true]");
+  const files = ["plan.json", "plan-extra.json"].map((name) =>
+    ({ name, text: fs.readFileSync(path.join(plans, name), "utf8") }));
+  await page.evaluate((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([f.text], f.name, { type: "application/json" }));
+    document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files);
+  await page.waitForSelector("#diff:not([hidden])");
+  assert.equal(await text("#diff-files"), "plan.json → plan-extra.json");
+  assert.equal(await page.locator("#graph .badge").count(), 3);
+});
+
 await check("?plan=URL&next=URL loads a diff; a missing plan says so", async () => {
   await page.goto(`${base}/explorer/index.html?plan=/plans/plan.json&next=/plans/plan-extra.json`);
   await page.waitForSelector("#diff:not([hidden])");
