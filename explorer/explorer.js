@@ -65,13 +65,22 @@ function parse(name, text) {
   return Plan.load(name, text);
 }
 
+/** Shows `plan` (and its diff from `old`); plans no longer shown are freed. */
 function show(plan, old) {
-  state.plan?.free();
-  state.old?.free();
+  let graph, diff;
+  try {
+    graph = JSON.parse(plan.graph());
+    diff = old ? JSON.parse(plan.diffFrom(old)) : null;
+  } catch (e) {
+    for (const p of [plan, old]) if (p && p !== state.plan && p !== state.old) p.free();
+    showError(e.message ?? String(e));
+    return;
+  }
+  for (const p of [state.plan, state.old]) if (p && p !== plan && p !== old) p.free();
   state.plan = plan;
   state.old = old;
-  state.graph = JSON.parse(plan.graph());
-  state.diff = old ? JSON.parse(plan.diffFrom(old)) : null;
+  state.graph = graph;
+  state.diff = diff;
   state.selected = null;
   clearError();
   $("welcome").hidden = true;
@@ -123,11 +132,7 @@ function loadNext(file) {
     return;
   }
   // The shown plan becomes the old one; a previous old one is dropped.
-  const old = state.plan;
-  state.old?.free();
-  state.plan = null;
-  state.old = null;
-  show(next, old);
+  show(next, state.plan);
 }
 
 // ---------------------------------------------------------------- graph

@@ -28,22 +28,23 @@ impl Plan {
     }
 
     /// The instance graph with its layout, as JSON ([`graph::Graph`]).
-    pub fn graph(&self) -> String {
+    pub fn graph(&self) -> Result<String, JsError> {
         to_json(&self.loaded.graph())
     }
 
     /// Why the crate `name` is built, as JSON ([`views::WhyView`]); an
     /// unknown name throws the CLI's message (with "did you mean").
     pub fn why(&self, name: &str) -> Result<String, JsError> {
-        self.loaded
+        let why = self
+            .loaded
             .why(name)
-            .map(|w| to_json(&w))
-            .map_err(|e| JsError::new(&e.to_string()))
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        to_json(&why)
     }
 
     /// What rebuilds from `old` to this plan, as JSON ([`views::DiffView`]).
     #[wasm_bindgen(js_name = diffFrom)]
-    pub fn diff_from(&self, old: &Plan) -> String {
+    pub fn diff_from(&self, old: &Plan) -> Result<String, JsError> {
         to_json(&self.loaded.diff_from(&old.loaded))
     }
 
@@ -54,7 +55,8 @@ impl Plan {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    // The views hold only strings, numbers and lists: they always serialize.
-    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+/// The views hold only strings, numbers, booleans and lists, so this does
+/// not fail; if it did, the page would show the message, not trap.
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsError> {
+    serde_json::to_string(value).map_err(|e| JsError::new(&format!("crateplan explorer: {e}")))
 }
