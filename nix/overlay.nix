@@ -29,7 +29,8 @@ let
   root = ../.;
 
   /* crateplan's own workspace, without what no crate reads: docs,
-     examples, the Nix tests and fixtures, build output. */
+     examples, the explorer page, the Nix and browser tests and fixtures,
+     build output. */
   crateplanSource = builtins.path {
     path = root;
     name = "crateplan-source";
@@ -52,6 +53,8 @@ let
         "tests/nix"
         "tests/fixtures"
         "tests/nixpkgs-standin"
+        # The browser test: its workspace and node_modules.
+        "tests/explorer"
       ])
       && base != "target"
       && base != ".git"

@@ -274,7 +274,8 @@ pub fn render(d: &PlanDiff) -> String {
     out
 }
 
-fn reason_text(r: &Reason) -> String {
+/// One reason of a rebuild, as `diff` prints it.
+pub fn reason_text(r: &Reason) -> String {
     let changes = |added: &[String], removed: &[String]| {
         added
             .iter()

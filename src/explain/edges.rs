@@ -99,3 +99,52 @@ fn through_own_features(pd: &PackageData, enabled: &[String], dep: &str) -> Vec<
     }
     out
 }
+
+/// What a plan alone tells about its edges: the features a dependent's
+/// enabled features ask of a dependency through `dep/feature` entries of its
+/// `[features]` table. A plan does not record the declarations themselves
+/// (`features = [...]`, `default-features`), so those are not here; the
+/// browser explorer, which has only the plan, shows these.
+pub fn plan_edge_features(plan: &Plan) -> EdgeFeatures {
+    let mut out = EdgeFeatures::new();
+    for (from, inst) in &plan.instances {
+        let Some(pkg) = plan.packages.get(&inst.package) else {
+            continue;
+        };
+        // (dependency key as written in the table, feature, through which own feature)
+        let mut dep_features: Vec<(String, String, &String)> = Vec::new();
+        for own in &inst.features {
+            for value in pkg.features.get(own).into_iter().flatten() {
+                if let FeatureValue::DepFeature { dep, feature, .. } = FeatureValue::parse(value) {
+                    dep_features.push((extern_spelling(&dep), feature, own));
+                }
+            }
+        }
+        for edge in &inst.deps {
+            let dep_name = plan
+                .instances
+                .get(&edge.instance)
+                .and_then(|i| plan.packages.get(&i.package))
+                .map(|p| extern_spelling(&p.name));
+            let asked: BTreeSet<AskedFeature> = dep_features
+                .iter()
+                .filter(|(dep, _, _)| *dep == edge.extern_name || Some(dep) == dep_name.as_ref())
+                .map(|(_, feature, own)| AskedFeature {
+                    feature: feature.clone(),
+                    via: Some((*own).clone()),
+                })
+                .collect();
+            if !asked.is_empty() {
+                out.entry((from.clone(), edge.instance.clone(), edge.kind))
+                    .or_default()
+                    .extend(asked);
+            }
+        }
+    }
+    out
+}
+
+/// A dependency's name as `--extern` spells it (`-` as `_`).
+fn extern_spelling(name: &str) -> String {
+    name.replace('-', "_")
+}

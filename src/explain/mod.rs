@@ -99,5 +99,33 @@ pub fn parse_plan(file: &str, text: &[u8]) -> Result<Plan, ExplainError> {
             None => "it has no `version` field".to_string(),
         }));
     }
-    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+    let plan: Plan = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+    dangling_reference(&plan).map_or(Ok(plan), |problem| Err(bad(problem)))
+}
+
+/// The first key a plan names but does not hold (an instance's package, a
+/// dependency's instance, a root): `why` and `diff` look them up.
+fn dangling_reference(plan: &Plan) -> Option<String> {
+    for (key, inst) in &plan.instances {
+        if !plan.packages.contains_key(&inst.package) {
+            return Some(format!(
+                "the instance `{key}` names the package `{}`, which is not in `packages`",
+                inst.package
+            ));
+        }
+        if let Some(dep) = inst
+            .deps
+            .iter()
+            .find(|d| !plan.instances.contains_key(&d.instance))
+        {
+            return Some(format!(
+                "the instance `{key}` depends on `{}`, which is not in `instances`",
+                dep.instance
+            ));
+        }
+    }
+    plan.roots
+        .iter()
+        .find(|r| !plan.instances.contains_key(*r))
+        .map(|r| format!("the root `{r}` is not in `instances`"))
 }

@@ -279,28 +279,7 @@ pub fn render(plan: &Plan, why: &Why) -> String {
         } else {
             out.push_str("  features:\n");
             for f in &inst.features {
-                let by: Vec<String> = f
-                    .enabled_by
-                    .iter()
-                    .map(|e| match e {
-                        Enabler::Feature { feature } => format!("feature \"{feature}\""),
-                        Enabler::Dependent {
-                            instance,
-                            kind,
-                            via,
-                        } => {
-                            let mut s = describe(plan, instance);
-                            if *kind != DepKind::Normal {
-                                s.push_str(&format!(" [{}]", kind_word(*kind)));
-                            }
-                            if let Some(v) = via {
-                                s.push_str(&format!(" through its feature \"{v}\""));
-                            }
-                            s
-                        }
-                        Enabler::Selection => "the selection (command line)".to_string(),
-                    })
-                    .collect();
+                let by: Vec<String> = f.enabled_by.iter().map(|e| enabler_text(plan, e)).collect();
                 out.push_str(&format!("    \"{}\" ← {}\n", f.feature, by.join("; ")));
             }
         }
@@ -310,31 +289,58 @@ pub fn render(plan: &Plan, why: &Why) -> String {
         }
         out.push_str("  dependents (to the roots):\n");
         for row in &inst.dependents {
-            let mut line = format!(
-                "{}└── {}",
+            out.push_str(&format!(
+                "{}└── {}\n",
                 "    ".repeat(row.depth + 1),
-                describe(plan, &row.instance)
-            );
-            if row.kind != DepKind::Normal {
-                line.push_str(&format!(" [{}]", kind_word(row.kind)));
-            }
-            if !row.asks.is_empty() {
-                line.push_str(&format!(" asks for: {}", row.asks.join(", ")));
-            }
-            if row.root {
-                line.push_str(" (root)");
-            }
-            if row.repeated {
-                line.push_str(" (*)");
-            }
-            out.push_str(&line);
-            out.push('\n');
+                row_text(plan, row)
+            ));
         }
     }
     out
 }
 
-fn kind_word(kind: DepKind) -> &'static str {
+/// Who turned a feature on, as `why` prints it.
+pub fn enabler_text(plan: &Plan, e: &Enabler) -> String {
+    match e {
+        Enabler::Feature { feature } => format!("feature \"{feature}\""),
+        Enabler::Dependent {
+            instance,
+            kind,
+            via,
+        } => {
+            let mut s = describe(plan, instance);
+            if *kind != DepKind::Normal {
+                s.push_str(&format!(" [{}]", kind_word(*kind)));
+            }
+            if let Some(v) = via {
+                s.push_str(&format!(" through its feature \"{v}\""));
+            }
+            s
+        }
+        Enabler::Selection => "the selection (command line)".to_string(),
+    }
+}
+
+/// One row of the inverted tree, as `why` prints it after the indentation.
+pub fn row_text(plan: &Plan, row: &DependentRow) -> String {
+    let mut line = describe(plan, &row.instance);
+    if row.kind != DepKind::Normal {
+        line.push_str(&format!(" [{}]", kind_word(row.kind)));
+    }
+    if !row.asks.is_empty() {
+        line.push_str(&format!(" asks for: {}", row.asks.join(", ")));
+    }
+    if row.root {
+        line.push_str(" (root)");
+    }
+    if row.repeated {
+        line.push_str(" (*)");
+    }
+    line
+}
+
+/// The manifest table a dependency kind is declared in.
+pub fn kind_word(kind: DepKind) -> &'static str {
     match kind {
         DepKind::Normal => "dependencies",
         DepKind::Build => "build-dependencies",
