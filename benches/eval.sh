@@ -24,6 +24,9 @@
 # (its feature resolution runs once per member), so on a loaded 2-core
 # machine RUNS crate2nix runs can take hours; ratios then use its CPU time.
 #
+# CRATEPLAN_EVAL_KEEP=DIR keeps the raw results there (results, meta, the
+# final request final.json, which route_bench can be run on again).
+#
 # Needs crate2nix (`cargo install crate2nix --root DIR`; found on PATH or
 # as $CRATE2NIX) and the crates of benches/workspaces/kitchen-sink in
 # cargo's cache (`cargo fetch --locked` there). Scratch files go to
@@ -40,8 +43,12 @@ if [ "${CRATEPLAN_EVAL_INSIDE:-}" = 1 ]; then
   ws=/project/target/tmp/crateplan-eval/aura
   cd /project
   tmp=$(mktemp -d)
-  # The binary the ifd route builds; exec runs it too (`answer --nix`).
-  cli=$(nix-build --no-out-link -E '(import /project/lib.nix { }).crateplanAnswer')/bin/crateplan-answer
+  # The exec route runs the CLI a user installs (`crateplanCli`, the flake's
+  # crateplan package: release, opt-level 3); `answer_cli` is the binary the
+  # ifd route builds for itself (crateplan-answer: the crateplan crate at
+  # opt-level 0 so that the first evaluation compiles fast), timed too.
+  cli=$(nix-build --no-out-link -E '(import /project/lib.nix { }).crateplanCli')/bin/crateplan
+  answer_cli=$(nix-build --no-out-link -E '(import /project/lib.nix { }).crateplanAnswer')/bin/crateplan-answer
   standin='
     lib = import /project/tests/nixpkgs-standin/lib.nix;
     pkgs = import /project/tests/nixpkgs-standin/pkgs.nix { system = "x86_64-linux"; inherit lib; };'
@@ -79,18 +86,18 @@ NIX
   now() { date +%s%N; }
   c2n() { nix eval --json -f "$tmp/crate2nix.nix" out "$@"; }
   # Every round the exec route asks, through the CLI (n: the rounds, below).
-  cli_rounds() { for i in $(seq "$n"); do "$cli" answer "$tmp/round$i.json"; done; }
+  cli_rounds() { for i in $(seq "$n"); do "${1:-$cli}" answer "$tmp/round$i.json"; done; }
   cpl() { # cpl MODE BUILDER [nix eval args]: JSON unless --raw is given
     local mode=$1 builder=$2
     shift 2
     nix eval --option allow-unsafe-native-code-during-evaluation true -f "$tmp/crateplan.nix" out --argstr mode "$mode" \
-      --argstr cli "$cli" --argstr builder "$builder" "$@"
+      --argstr cli "${CPL_CLI:-$cli}" --argstr builder "$builder" "$@"
   }
   # measure NAME COMMAND...: one timed run, "NAME ms maxrss-KiB" in results.
   # GNU time runs programs, not functions: the command runs in a bash that
   # inherits the functions and variables exported here.
   export -f c2n cpl cli_rounds
-  export tmp cli
+  export tmp cli answer_cli
   measure() {
     local name=$1 t0 t1
     shift
@@ -149,7 +156,9 @@ NIX
     measure exec_native cpl exec native --json
     measure ifd_warm cpl ifd buildRustCrate --json
     measure ifd_cold cpl ifd buildRustCrate --json --argstr nonce "$(now)"
+    measure exec_answer_bin env CPL_CLI="$answer_cli" bash -c 'cpl exec buildRustCrate --json'
     measure cli_rounds cli_rounds
+    measure cli_rounds_answer_bin cli_rounds "$answer_cli"
     if ((i <= crate2nix_runs)); then measure crate2nix_tests c2n --arg tests true; fi
     measure exec_tests cpl exec buildRustCrate --json --argstr what testDrvPaths
     measure exec_native_tests cpl exec native --json --argstr what testDrvPaths
@@ -188,6 +197,10 @@ target=$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)
   --prefix "/nix/store=$env_dir/nix/store" --runs "$runs" >"$res/inproc"
 
 cat "$res/meta" "$res/inproc" | sed 's/^/# /'
+if [ -n "${CRATEPLAN_EVAL_KEEP:-}" ]; then
+  mkdir -p "$CRATEPLAN_EVAL_KEEP"
+  cp "$res"/* "$CRATEPLAN_EVAL_KEEP"/
+fi
 awk '
   function sort(a, n,   i, j, t) {
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -205,11 +218,13 @@ awk '
     print "| what | wall s, median (min) | CPU s, median | / crate2nix, wall | / crate2nix, CPU | max RSS, MB |"
     print "|---|---:|---:|---:|---:|---:|"
     row("crate2nix", "crate2nix", "crate2nix: its Cargo.nix, stand-in buildRustCrate")
-    row("exec", "crate2nix", "crateplan exec, buildRustCrate builder")
+    row("exec", "crate2nix", "crateplan exec (the crateplan CLI), buildRustCrate builder")
     row("exec_native", "crate2nix", "crateplan exec, native builder")
     row("ifd_warm", "crate2nix", "crateplan ifd, answers built (warm), buildRustCrate")
     row("ifd_cold", "crate2nix", "crateplan ifd, new answers (cold), buildRustCrate")
+    row("exec_answer_bin", "crate2nix", "crateplan exec with the ifd route'"'"'s crateplan-answer (planner at opt-level 0), buildRustCrate")
     row("cli_rounds", "crate2nix", "the exec route'"'"'s planner calls alone (CLI, every round)")
+    row("cli_rounds_answer_bin", "crate2nix", "the same calls by crateplan-answer (planner at opt-level 0)")
     inproc("native_full", "plugin path: `plan_json` in process, every round")
     inproc("wasm_full", "wasm module in wasmtime, every round")
     row("crate2nix_tests", "crate2nix_tests", "with tests: crate2nix, runTests = true")
