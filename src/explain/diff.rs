@@ -231,6 +231,45 @@ fn set_diff(old: &[String], new: &[String]) -> (Vec<String>, Vec<String>) {
     )
 }
 
+impl PlanDiff {
+    /// `1 added, 0 removed, 0 replaced, 2 rebuilt, 5 unchanged`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} added, {} removed, {} replaced, {} rebuilt, {} unchanged",
+            self.added.len(),
+            self.removed.len(),
+            self.replaced.len(),
+            self.rebuilt.len(),
+            self.unchanged
+        )
+    }
+}
+
+impl Replaced {
+    /// `serde (target): 1.0.1 → 1.0.2`.
+    pub fn text(&self) -> String {
+        format!(
+            "{} ({}): {} → {}",
+            self.name,
+            super::platform_word(self.platform),
+            self.old_version,
+            self.new_version
+        )
+    }
+}
+
+impl Rebuilt {
+    /// Its reasons, worded; a rebuild with no reason of its own comes from
+    /// the plan-wide settings.
+    pub fn reason_texts(&self) -> Vec<String> {
+        if self.reasons.is_empty() {
+            vec!["plan-wide settings".to_string()]
+        } else {
+            self.reasons.iter().map(reason_text).collect()
+        }
+    }
+}
+
 /// The text `crateplan diff` prints.
 pub fn render(d: &PlanDiff) -> String {
     let mut out = String::new();
@@ -238,15 +277,7 @@ pub fn render(d: &PlanDiff) -> String {
         out.push_str(&format!("! every derivation rebuilds: {e}\n"));
     }
     for r in &d.replaced {
-        out.push_str(&format!(
-            "~ {} ({}): {} → {} ({} → {})\n",
-            r.name,
-            super::platform_word(r.platform),
-            r.old_version,
-            r.new_version,
-            r.old,
-            r.new
-        ));
+        out.push_str(&format!("~ {} ({} → {})\n", r.text(), r.old, r.new));
     }
     for k in &d.added {
         out.push_str(&format!("+ {k}\n"));
@@ -255,27 +286,19 @@ pub fn render(d: &PlanDiff) -> String {
         out.push_str(&format!("- {k}\n"));
     }
     for r in &d.rebuilt {
-        let reasons: Vec<String> = r.reasons.iter().map(reason_text).collect();
-        let reasons = if reasons.is_empty() {
-            "plan-wide settings".to_string()
-        } else {
-            reasons.join("; ")
-        };
-        out.push_str(&format!("* {} rebuilds: {reasons}\n", r.instance));
+        out.push_str(&format!(
+            "* {} rebuilds: {}\n",
+            r.instance,
+            r.reason_texts().join("; ")
+        ));
     }
-    out.push_str(&format!(
-        "{} added, {} removed, {} replaced, {} rebuilt, {} unchanged\n",
-        d.added.len(),
-        d.removed.len(),
-        d.replaced.len(),
-        d.rebuilt.len(),
-        d.unchanged
-    ));
+    out.push_str(&d.summary());
+    out.push('\n');
     out
 }
 
 /// One reason of a rebuild, as `diff` prints it.
-pub fn reason_text(r: &Reason) -> String {
+fn reason_text(r: &Reason) -> String {
     let changes = |added: &[String], removed: &[String]| {
         added
             .iter()

@@ -2,9 +2,9 @@
 //! results with every instance named as people read it and every reason
 //! already worded (the same words as `crateplan why` and `crateplan diff`).
 
-use crateplan::explain::diff::{reason_text, PlanDiff};
+use crateplan::explain::describe;
+use crateplan::explain::diff::PlanDiff;
 use crateplan::explain::why::{enabler_text, row_text, Why};
-use crateplan::explain::{describe, platform_word};
 use crateplan::plan::{Plan, PlatformKind};
 use serde::Serialize;
 
@@ -115,13 +115,7 @@ pub fn diff_view(old: &Plan, new: &Plan, d: &PlanDiff) -> DiffView {
             .iter()
             .map(|r| Entry {
                 instance: r.new.clone(),
-                text: format!(
-                    "{} ({}): {} → {}",
-                    r.name,
-                    platform_word(r.platform),
-                    r.old_version,
-                    r.new_version
-                ),
+                text: r.text(),
                 reasons: Vec::new(),
             })
             .collect(),
@@ -129,22 +123,11 @@ pub fn diff_view(old: &Plan, new: &Plan, d: &PlanDiff) -> DiffView {
             .rebuilt
             .iter()
             .map(|r| Entry {
-                reasons: if r.reasons.is_empty() {
-                    vec!["plan-wide settings".to_string()]
-                } else {
-                    r.reasons.iter().map(reason_text).collect()
-                },
+                reasons: r.reason_texts(),
                 ..entry(new, &r.instance)
             })
             .collect(),
         unchanged: d.unchanged,
-        summary: format!(
-            "{} added, {} removed, {} replaced, {} rebuilt, {} unchanged",
-            d.added.len(),
-            d.removed.len(),
-            d.replaced.len(),
-            d.rebuilt.len(),
-            d.unchanged
-        ),
+        summary: d.summary(),
     }
 }
