@@ -184,22 +184,31 @@ nix_tests() {
 #           build from an empty store (tests/corpus/run build; the figures)
 #   cached  one kept per crate in the chroot (/root/.cache), so that a
 #           second run only runs the tests (the default: what CI runs)
-cargo_side() {
-	local name=$1 only=${2:-} src t0 target
-	src=$(need "$name.src")
-	spec "$name" || fail "no spec"
+cargo_target() {
 	case ${CRATEPLAN_CORPUS_CARGO_TARGET:-cached} in
-	cold) target=$tmp/target-$name ;;
-	cached) target=$HOME/.cache/crateplan-corpus-target/$(need "$name.id") ;;
+	cold) echo "$tmp/target-$1" ;;
+	cached) echo "$HOME/.cache/crateplan-corpus-target/$(need "$1.id")" ;;
 	*) fail "CRATEPLAN_CORPUS_CARGO_TARGET=$CRATEPLAN_CORPUS_CARGO_TARGET: use cold or cached" ;;
 	esac
+}
+
+cargo_build() {
+	local name=$1 src t0 target
+	src=$(need "$name.src")
+	target=$(cargo_target "$name")
 	t0=$SECONDS
 	(cd "$src" && CARGO_TARGET_DIR=$target cargo build --release --locked -q) >"$tmp/$name.cargo-build" 2>&1 || {
 		tail -n 30 "$tmp/$name.cargo-build" >&2
 		fail "cargo build --release failed"
 	}
 	figure "$(need "$name.id"): cargo build --release (${CRATEPLAN_CORPUS_CARGO_TARGET:-cached} target directory, same chroot): $((SECONDS - t0)) s"
-	[ "$only" = build-only ] && return 0
+}
+
+cargo_test() {
+	local name=$1 src target
+	src=$(need "$name.src")
+	target=$(cargo_target "$name")
+	spec "$name" || fail "no spec"
 	(cd "$src" && CARGO_TARGET_DIR=$target cargo test --release --locked -- "${SKIPS[@]}") >"$tmp/$name.cargo-test" 2>&1
 	# Only the test binaries' sections, not the doc tests'.
 	awk '/^ *Running /{on=1} /^ *Doc-tests /{on=0} on' "$tmp/$name.cargo-test" >"$tmp/$name.cargo-units"
@@ -238,13 +247,13 @@ for name in "${names[@]}"; do
 	check "$name: fetched through cargo" fetch_crate "$name"
 	check "$name: built per crate" nix_build "$name"
 	check "$name: the binary runs" run_binary "$name"
+	check "$name: cargo build in the same chroot" cargo_build "$name"
 	if [ "$tests_mode" = run ]; then
 		check "$name: tests.$name" nix_tests "$name"
-		check "$name: cargo build and cargo test in the same chroot" cargo_side "$name"
+		check "$name: cargo test in the same chroot" cargo_test "$name"
 		check "$name: the same test counts as cargo test" same_counts "$name"
 	else
 		echo "  $name: tests not run (CRATEPLAN_CORPUS_TESTS=skip)"
-		check "$name: cargo build in the same chroot" cargo_side "$name" build-only
 	fi
 done
 
