@@ -22,7 +22,8 @@
 # CRATE2NIX_RUNS (default RUNS) times crate2nix fewer times than the rest:
 # one crate2nix evaluation of this workspace costs about 300 CPU seconds
 # (its feature resolution runs once per member), so on a loaded 2-core
-# machine RUNS crate2nix runs can take hours; ratios then use its CPU time.
+# machine RUNS crate2nix runs can take hours. Ratios use crate2nix's median
+# (its one run with CRATE2NIX_RUNS=1), in wall and in CPU time.
 #
 # CRATEPLAN_EVAL_KEEP=DIR keeps the raw results there (results, meta, the
 # final request final.json, which route_bench can be run on again).
@@ -87,17 +88,21 @@ NIX
   c2n() { nix eval --json -f "$tmp/crate2nix.nix" out "$@"; }
   # Every round the exec route asks, through the CLI (n: the rounds, below).
   cli_rounds() { for i in $(seq "$n"); do "${1:-$cli}" answer "$tmp/round$i.json"; done; }
-  cpl() { # cpl MODE BUILDER [nix eval args]: JSON unless --raw is given
-    local mode=$1 builder=$2
-    shift 2
+  # cpl_with CLI MODE BUILDER [nix eval args]: JSON unless --raw is given;
+  # cpl: the same with the user's CLI.
+  cpl_with() {
+    local with=$1 mode=$2 builder=$3
+    shift 3
     nix eval --option allow-unsafe-native-code-during-evaluation true -f "$tmp/crateplan.nix" out --argstr mode "$mode" \
-      --argstr cli "${CPL_CLI:-$cli}" --argstr builder "$builder" "$@"
+      --argstr cli "$with" --argstr builder "$builder" "$@"
   }
-  # measure NAME COMMAND...: one timed run, "NAME ms maxrss-KiB" in results.
+  cpl() { cpl_with "$cli" "$@"; }
+  # measure NAME COMMAND...: one timed run, "NAME wall-ms maxrss-KiB cpu-ms"
+  # in results (CPU: user + sys, children included).
   # GNU time runs programs, not functions: the command runs in a bash that
   # inherits the functions and variables exported here.
-  export -f c2n cpl cli_rounds
-  export tmp cli answer_cli
+  export -f c2n cpl cpl_with cli_rounds
+  export tmp cli
   measure() {
     local name=$1 t0 t1
     shift
@@ -150,13 +155,13 @@ NIX
   for i in $(seq "$runs"); do
     if ((i <= crate2nix_runs)); then
       measure crate2nix c2n
-      echo "crate2nix_members $(jq length "$tmp/last.out")" >>"$out/meta"
+      ((i > 1)) || echo "crate2nix_members $(jq length "$tmp/last.out")" >>"$out/meta"
     fi
     measure exec cpl exec buildRustCrate --json
     measure exec_native cpl exec native --json
     measure ifd_warm cpl ifd buildRustCrate --json
     measure ifd_cold cpl ifd buildRustCrate --json --argstr nonce "$(now)"
-    measure exec_answer_bin env CPL_CLI="$answer_cli" bash -c 'cpl exec buildRustCrate --json'
+    measure exec_answer_bin cpl_with "$answer_cli" exec buildRustCrate --json
     measure cli_rounds cli_rounds
     measure cli_rounds_answer_bin cli_rounds "$answer_cli"
     if ((i <= crate2nix_runs)); then measure crate2nix_tests c2n --arg tests true; fi
