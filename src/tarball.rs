@@ -114,6 +114,61 @@ pub fn read_crate(
     })
 }
 
+/// Where the deflate stream of a gzip member starts (RFC 1952, 2.3): after
+/// the fixed header and the optional extra field, name, comment and header
+/// CRC that its flags announce.
+fn gzip_body_offset(bytes: &[u8]) -> Result<usize, String> {
+    const FHCRC: u8 = 1 << 1;
+    const FEXTRA: u8 = 1 << 2;
+    const FNAME: u8 = 1 << 3;
+    const FCOMMENT: u8 = 1 << 4;
+    const TRUNCATED: &str = "it is truncated (the gzip header is cut short)";
+    if bytes.len() < 10 {
+        return Err(TRUNCATED.into());
+    }
+    if bytes[..2] != [0x1f, 0x8b] {
+        return Err("it is not gzip data (a .crate is a gzip-compressed tar archive)".into());
+    }
+    if bytes[2] != 8 {
+        return Err(format!(
+            "its gzip compression method is {}, not deflate (8)",
+            bytes[2]
+        ));
+    }
+    let flags = bytes[3];
+    if flags & 0xe0 != 0 {
+        return Err("its gzip header sets reserved flags".into());
+    }
+    let mut at = 10;
+    if flags & FEXTRA != 0 {
+        let len = bytes.get(at..at + 2).ok_or(TRUNCATED)?;
+        at += 2 + usize::from(u16::from_le_bytes([len[0], len[1]]));
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            let rest = bytes.get(at..).ok_or(TRUNCATED)?;
+            at += 1 + rest.iter().position(|&b| b == 0).ok_or(TRUNCATED)?;
+        }
+    }
+    if flags & FHCRC != 0 {
+        at += 2;
+    }
+    if at > bytes.len() {
+        return Err(TRUNCATED.into());
+    }
+    Ok(at)
+}
+
+/// The unpacked bytes of a `.crate`. Gzip's CRC-32 of them is not
+/// computed: the lock's sha256 already vouches for the compressed bytes,
+/// reading stops at the tar's end blocks (before the trailer the CRC is
+/// checked against), and in wasm the CRC costs a fifth of reading an archive.
+fn inflate(bytes: &[u8]) -> Result<flate2::read::DeflateDecoder<&[u8]>, String> {
+    Ok(flate2::read::DeflateDecoder::new(
+        &bytes[gzip_body_offset(bytes)?..],
+    ))
+}
+
 /// The decompressed stream, counting what it gives, refusing more than
 /// [`MAX_UNPACKED_BYTES`] with an error that says so.
 struct Bounded<R> {
@@ -294,9 +349,8 @@ fn list(
     prefix: &str,
     max_unpacked: u64,
 ) -> Result<(BTreeSet<String>, String), String> {
-    let gz = flate2::read::GzDecoder::new(bytes);
     let mut r = Bounded {
-        inner: gz,
+        inner: inflate(bytes)?,
         read: 0,
         max: max_unpacked,
     };
@@ -625,6 +679,80 @@ mod tests {
         assert!(e.contains("wrong checksum"), "{e}");
         assert!(e.len() < 300, "{e}");
         assert!(quote("z".repeat(3000).as_bytes()).len() < 130);
+    }
+
+    #[test]
+    fn gzip_headers_with_every_optional_field_are_read() {
+        let tar = {
+            let mut b = tar::Builder::new(Vec::new());
+            let mut h = tar::Header::new_gnu();
+            h.set_size(3);
+            h.set_mode(0o644);
+            b.append_data(&mut h, "foo-1.0.0/Cargo.toml", &b"a=1"[..])
+                .unwrap();
+            b.into_inner().unwrap()
+        };
+        let mut gz = flate2::GzBuilder::new()
+            .extra(vec![7u8; 300])
+            .filename("foo-1.0.0.crate")
+            .comment("a comment")
+            .operating_system(3)
+            .write(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        let mut bytes = gz.finish().unwrap();
+        let sum = sha256_hex(&bytes);
+        let a = read_crate("foo", "foo", "1.0.0", &bytes, Some(&sum)).unwrap();
+        assert_eq!(a.manifest, "a=1");
+        // A header CRC (FHCRC): two more bytes before the deflate stream.
+        bytes[3] |= 1 << 1;
+        let at = 10 + 2 + 300 + "foo-1.0.0.crate\0a comment\0".len();
+        bytes.splice(at..at, [0xab, 0xcd]);
+        assert_eq!(gzip_body_offset(&bytes), Ok(at + 2));
+        assert_eq!(
+            read_crate("foo", "foo", "1.0.0", &bytes, None)
+                .unwrap()
+                .manifest,
+            "a=1"
+        );
+    }
+
+    #[test]
+    fn bad_gzip_headers_are_refused_by_name() {
+        let good = gz(&[0u8; 1024]);
+        assert!(err(&good[..5]).contains("the gzip header is cut short"));
+        assert!(err(b"PK\x03\x04 a zip file").contains("not gzip data"));
+        let mut stored = good.clone();
+        stored[2] = 0;
+        assert!(err(&stored).contains("compression method is 0, not deflate"));
+        let mut reserved = good.clone();
+        reserved[3] = 0x80;
+        assert!(err(&reserved).contains("reserved flags"));
+        // A name (FNAME) that never ends, an extra field longer than the data.
+        let mut unterminated = good[..10].to_vec();
+        unterminated[3] = 1 << 3;
+        unterminated.extend(b"foo-1.0.0.crate");
+        assert!(err(&unterminated).contains("cut short"));
+        let mut extra = good[..10].to_vec();
+        extra[3] = 1 << 2;
+        extra.extend([0xff, 0xff, 1, 2, 3]);
+        assert!(err(&extra).contains("cut short"));
+    }
+
+    #[test]
+    fn a_wrong_gzip_trailer_is_not_what_refuses_a_crate() {
+        // The CRC-32 is not checked (the sha256 covers the bytes): a crate
+        // whose trailer is damaged reads as the same archive. No end
+        // blocks, so the reader goes on to the end of the deflate stream,
+        // where a gzip reader would compare the CRC.
+        let mut raw = raw_header(b"foo-1.0.0/Cargo.toml", b'0', 3).to_vec();
+        raw.extend(b"a=1");
+        raw.resize(1024, 0);
+        let bytes = gz(&raw);
+        let mut damaged = bytes.clone();
+        let n = damaged.len();
+        damaged[n - 8..n - 4].copy_from_slice(&[0; 4]);
+        let a = read_crate("foo", "foo", "1.0.0", &damaged, None).unwrap();
+        assert_eq!(a.manifest, "a=1");
     }
 
     #[test]

@@ -4,14 +4,21 @@
 //! planning (every round the planner asks for).
 //!
 //!   cargo run --release -p crateplan-wasm --example route_bench -- \
-//!     FINAL-REQUEST.json [--prefix FROM=TO] [--runs N]
+//!     FINAL-REQUEST.json [--prefix /nix/store=DIR] [--runs N]
 //!
 //! FINAL-REQUEST.json is the last request of a Nix evaluation
 //! (`planner.request`); its `sources` are handed out round by round, as the
-//! planner asks for them, starting from none. `--prefix` rewrites paths
-//! (e.g. /nix/store=/var/cache/crateplan-env/sid/nix/store, to read the
-//! Nix test environment's store from the host). The host code (values, the
-//! "env" imports) is shared with the tests: tests/support/nix_host.rs.
+//! planner asks for them, starting from none. `--prefix /nix/store=DIR`
+//! reads the store under DIR (e.g. /var/cache/crateplan-env/sid/nix/store,
+//! the Nix test environment's store seen from the host) while the module
+//! still sees `/nix/store` paths, as in a real Nix: rewriting the request's
+//! paths instead would send every `.crate` read through a listing of the
+//! whole store (the module lists a file's directory unless it is a
+//! top-level store object), which once made this harness 2.5x slower than
+//! what it measures. The host code (values, the "env" imports) is shared
+//! with the tests: tests/support/nix_host.rs. CRATEPLAN_WASM_MODULE times
+//! another build of the module, CRATEPLAN_WASM_PERFMAP=1 names its code for
+//! `perf record`.
 #![allow(dead_code, unused_imports)]
 
 use crateplan::fs::{EntryKind, Fs, RealFs};
@@ -97,6 +104,13 @@ fn rounds(
     }
 }
 
+/// `bytes` with every `from` replaced by `to`.
+fn replace(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    String::from_utf8_lossy(bytes)
+        .replace(from, to)
+        .into_bytes()
+}
+
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -123,11 +137,19 @@ fn main() {
             _ => file = Some(a),
         }
     }
-    let file = file.expect("usage: route_bench FINAL-REQUEST.json [--prefix FROM=TO] [--runs N]");
-    let mut text = std::fs::read_to_string(&file).expect("reading the request");
-    if let Some((from, to)) = &prefix {
-        text = text.replace(&format!("\"{from}"), &format!("\"{to}"));
-    }
+    let file = file.expect("usage: route_bench FINAL-REQUEST.json [--prefix /nix/store=DIR] [--runs N]");
+    let text = std::fs::read_to_string(&file).expect("reading the request");
+    // The guest sees the request's own paths, as in Nix, and the host reads
+    // them under DIR; the native planner reads the real file system, so its
+    // request is rewritten, and its answer rewritten back for comparison.
+    let store_dir = prefix.map(|(from, to)| {
+        assert_eq!(
+            from, "/nix/store",
+            "--prefix: only /nix/store=DIR is supported"
+        );
+        STORE_ON_DISK.set(to.clone()).unwrap();
+        to
+    });
     let last: serde_json::Value = serde_json::from_str(&text).expect("the request is JSON");
     let all = last["sources"].as_object().cloned().unwrap_or_default();
     let mut first = last.clone();
@@ -141,7 +163,13 @@ fn main() {
     let compile = ms(t.elapsed());
 
     // The wasm rounds must give the native planner's answers.
-    let native = |r: &[u8]| crateplan::plan_json(&RealFs, r);
+    let native = |r: &[u8]| match &store_dir {
+        Some(dir) => {
+            let answer = crateplan::plan_json(&RealFs, &replace(r, "/nix/store", dir));
+            replace(&answer, dir, "/nix/store")
+        }
+        None => crateplan::plan_json(&RealFs, r),
+    };
     let (sent, native_answer) = rounds(&first, &all, &native);
     let (wasm_sent, wasm_answer) = rounds(&first, &all, &wasm_call);
     assert!(

@@ -100,12 +100,21 @@ fn canon_path(base: &str, rel: &str) -> String {
 
 /// `realisePath`: a path value, or a string holding an absolute path.
 fn real_path(v: &V) -> Result<String, String> {
-    match &*force(v)? {
-        Val::Path(p) => Ok(p.clone()),
-        Val::Str(b) if b.starts_with(b"/") => Ok(String::from_utf8_lossy(b).into_owned()),
-        other => Err(format!("cannot coerce {} to a path", type_name(other))),
-    }
+    let p = match &*force(v)? {
+        Val::Path(p) => p.clone(),
+        Val::Str(b) if b.starts_with(b"/") => String::from_utf8_lossy(b).into_owned(),
+        other => return Err(format!("cannot coerce {} to a path", type_name(other))),
+    };
+    Ok(match (STORE_ON_DISK.get(), p.strip_prefix("/nix/store")) {
+        (Some(dir), Some(rest)) if rest.is_empty() || rest.starts_with('/') => format!("{dir}{rest}"),
+        _ => p,
+    })
 }
+
+/// Where this host finds `/nix/store` on disk, when it is not there (the
+/// route benchmark reads the Nix test environment's store from outside its
+/// chroot). The guest still sees `/nix/store` paths, as in a real Nix.
+static STORE_ON_DISK: OnceLock<String> = OnceLock::new();
 
 /// `builtins.readDir`: name -> "regular" | "directory" | "symlink" | "unknown",
 /// in the order the OS lists them (deliberately not sorted).
@@ -574,14 +583,23 @@ const REGENERATE: &str = "if src/ changed since it was built, regenerate it with
 fn host() -> &'static Host {
     static HOST: OnceLock<Host> = OnceLock::new();
     HOST.get_or_init(|| {
-        let path = repo_root().join("nix/crateplan.wasm");
+        // CRATEPLAN_WASM_MODULE: another build of the module (e.g. one that
+        // keeps its name section, for profiles).
+        let path = std::env::var_os("CRATEPLAN_WASM_MODULE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("nix/crateplan.wasm"));
         let bytes = std::fs::read(&path).unwrap_or_else(|e| {
             panic!(
                 "cannot read the committed module {}: {e}; build it with scripts/build-wasm",
                 path.display()
             )
         });
-        let engine = Engine::default();
+        let mut config = wasmtime::Config::new();
+        if std::env::var_os("CRATEPLAN_WASM_PERFMAP").is_some() {
+            // For `perf record`: JIT code named in /tmp/perf-PID.map.
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
+        let engine = Engine::new(&config).expect("a wasmtime engine");
         let module = Module::new(&engine, &bytes)
             .unwrap_or_else(|e| panic!("{} is not a valid module: {e:?}", path.display()));
         let linker = linker(&engine);
