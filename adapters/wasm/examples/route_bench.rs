@@ -137,7 +137,8 @@ fn main() {
             _ => file = Some(a),
         }
     }
-    let file = file.expect("usage: route_bench FINAL-REQUEST.json [--prefix /nix/store=DIR] [--runs N]");
+    let file =
+        file.expect("usage: route_bench FINAL-REQUEST.json [--prefix /nix/store=DIR] [--runs N]");
     let text = std::fs::read_to_string(&file).expect("reading the request");
     // The guest sees the request's own paths, as in Nix, and the host reads
     // them under DIR; the native planner reads the real file system, so its

@@ -4,6 +4,7 @@
 //! per-call table; id 0 means "missing".
 
 use crate::host::{Host, ValueType};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `copy_attrset` writes these (host byte order, i.e. little-endian).
 #[repr(C)]
@@ -45,10 +46,16 @@ extern "C" {
 /// it fits"): manifests fit, so most reads are one host call.
 const FIRST_GUESS: usize = 64 * 1024;
 
+/// The largest file read so far in this instance: the first guess for the
+/// next `read_file`, so that a run of `.crate` files larger than
+/// `FIRST_GUESS` costs one host read each rather than two (the host reads
+/// the file again for the second call). The module is single-threaded.
+static LARGEST_FILE: AtomicUsize = AtomicUsize::new(FIRST_GUESS);
+
 /// Calls a "copy if it fits, return the real size" import with a buffer of
-/// `FIRST_GUESS` bytes, then once more with the exact size if needed.
-fn copy_out(copy: impl Fn(*mut u8, u32) -> u32) -> Vec<u8> {
-    let mut buf: Vec<u8> = Vec::with_capacity(FIRST_GUESS);
+/// `guess` bytes, then once more with the exact size if needed.
+fn copy_out(guess: usize, copy: impl Fn(*mut u8, u32) -> u32) -> Vec<u8> {
+    let mut buf: Vec<u8> = Vec::with_capacity(guess);
     let len = copy(buf.as_mut_ptr(), buf.capacity() as u32) as usize;
     if len > buf.capacity() {
         buf.reserve_exact(len);
@@ -59,6 +66,10 @@ fn copy_out(copy: impl Fn(*mut u8, u32) -> u32) -> Vec<u8> {
     }
     // SAFETY: the host wrote `len` bytes (it copies only when they fit).
     unsafe { buf.set_len(len) };
+    if buf.capacity() > FIRST_GUESS && buf.capacity() > 2 * len {
+        // A small file read into a large guess: do not keep the slack.
+        buf.shrink_to_fit();
+    }
     buf
 }
 
@@ -104,11 +115,11 @@ impl Host for WasmHost {
     }
 
     fn string(&self, v: u32) -> Vec<u8> {
-        copy_out(|ptr, len| unsafe { copy_string(v, ptr, len) })
+        copy_out(FIRST_GUESS, |ptr, len| unsafe { copy_string(v, ptr, len) })
     }
 
     fn path(&self, v: u32) -> Vec<u8> {
-        copy_out(|ptr, len| unsafe { copy_path(v, ptr, len) })
+        copy_out(FIRST_GUESS, |ptr, len| unsafe { copy_path(v, ptr, len) })
     }
 
     fn get_bool(&self, v: u32) -> bool {
@@ -120,7 +131,11 @@ impl Host for WasmHost {
     }
 
     fn read_file(&self, path: u32) -> Vec<u8> {
-        copy_out(|ptr, len| unsafe { read_file(path, ptr, len) })
+        let bytes = copy_out(LARGEST_FILE.load(Ordering::Relaxed), |ptr, len| unsafe {
+            read_file(path, ptr, len)
+        });
+        LARGEST_FILE.fetch_max(bytes.len(), Ordering::Relaxed);
+        bytes
     }
 
     fn make_string(&self, s: &[u8]) -> u32 {

@@ -619,3 +619,60 @@ fn a_long_feature_chain_plans_in_the_module() {
     assert_eq!(answer["ok"], true, "{}", &answer.to_string()[..300]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn large_crate_files_are_read_once_each_after_the_first() {
+    // `read_file` hands over a file only if it fits the buffer offered, and
+    // Nix reads the file again for a second call. The module offers the
+    // largest size it has seen, so of equally large `.crate` files only
+    // the first is read twice.
+    let dir = scratch_dir("large-crates");
+    let ws = dir.join("ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    // Incompressible (xorshift), so that each `.crate` stays near 100 KB.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let noise: Vec<u8> = (0..100_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect();
+    let names = ["big-a", "big-b", "big-c"];
+    let mut crates = BTreeMap::new();
+    let mut lock = String::from("version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"big-a\", \"big-b\", \"big-c\"]\n");
+    for name in names {
+        let manifest =
+            format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n");
+        let bytes = make_crate_file(
+            name,
+            "1.0.0",
+            &[("Cargo.toml", manifest.as_bytes()), ("src/lib.rs", &noise)],
+        );
+        assert!(bytes.len() > 64 * 1024, "{name}: {} bytes", bytes.len());
+        let path = dir.join(format!("{name}-1.0.0.crate"));
+        std::fs::write(&path, &bytes).unwrap();
+        crates.insert(format!("{name}-1.0.0.crate"), path);
+        lock.push_str(&format!(
+            "\n[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n",
+            sha256_hex(&bytes)
+        ));
+    }
+    std::fs::write(ws.join("Cargo.lock"), lock).unwrap();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nbig-a = \"1\"\nbig-b = \"1\"\nbig-c = \"1\"\n",
+    )
+    .unwrap();
+    std::fs::write(ws.join("src/lib.rs"), "").unwrap();
+    let ws_str = ws.to_string_lossy().into_owned();
+    let crate_reads = compare_rounds(
+        serde_json::json!({ "workspace": ws_str, "target": "x86_64-unknown-linux-gnu" }),
+        &crates,
+    );
+    // One round reads all three (4 host reads); a first round that reads
+    // none, or more rounds reading them again, would show here as well.
+    assert_eq!(crate_reads, 4, "host reads of the three .crate files");
+    let _ = std::fs::remove_dir_all(dir);
+}
