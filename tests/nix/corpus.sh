@@ -60,7 +60,8 @@ spec() {
 	# btm is a full-screen program with no batch mode: its help is what
 	# runs without a terminal.
 	bottom) BIN=btm REAL='"$bin" --help' EXPECT='--battery' ;;
-	git-delta) BIN=delta REAL='printf -- "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-old line\n+new line\n" | "$bin" --no-gitconfig --color-only' EXPECT='new line' ;;
+	# delta colours words apart (escapes between `new` and `line`): strip them.
+	git-delta) BIN=delta REAL='printf -- "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-old line\n+new line\n" | "$bin" --no-gitconfig --color-only | sed "s/\x1b\[[0-9;]*[mK]//g"' EXPECT='+new line' ;;
 	# watchexec runs the command once at start, then watches until killed.
 	watchexec-cli) BIN=watchexec REAL='timeout 10 "$bin" --no-vcs-ignore -w "$src/src" -- echo crateplan-ran; true' EXPECT='crateplan-ran' ;;
 	xh) BIN=xh REAL='"$bin" --offline --ignore-stdin POST example.invalid/crateplan hello=world' EXPECT='POST /crateplan' ;;
