@@ -138,10 +138,12 @@ run_binary() {
 	echo "  $(head -n 1 "$tmp/$name.version")"
 	grep -qF -- "$(need "$name.id" | sed 's/.*-//')" "$tmp/$name.version" ||
 		fail "$BIN --version does not print the version: $(cat "$tmp/$name.version")"
-	(eval "$REAL") >"$tmp/$name.real" 2>&1 || {
+	local status=0
+	(eval "$REAL") >"$tmp/$name.real" 2>&1 || status=$?
+	if [ "$status" -ne 0 ]; then
 		cat "$tmp/$name.real" >&2
-		fail "$REAL exited $?"
-	}
+		fail "$REAL exited $status"
+	fi
 	grep -qF -- "$EXPECT" "$tmp/$name.real" || {
 		head -n 20 "$tmp/$name.real" >&2
 		fail "$REAL did not print '$EXPECT'"
