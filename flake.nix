@@ -128,6 +128,8 @@
             crateplan-wasm
             ;
         }
+        # The plugin for Lix (adapters/lix), where nixpkgs has Lix.
+        // nixpkgs.lib.optionalAttrs (o ? crateplan-plugin-lix) { inherit (o) crateplan-plugin-lix; }
       );
 
       checks = forAllSystems checksFor;

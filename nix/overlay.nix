@@ -12,6 +12,9 @@
 #                      against the Nix C API of `nix` (default: final.nix);
 #                      `crateplan-plugin.override { nix = ...; }` for another
 #                      Nix. Load it only into that Nix (docs/routes.md).
+#   crateplan-plugin-lix  the same primop for Lix (adapters/lix, C++), built
+#                      against final.lix; `crateplan-plugin.override
+#                      { nix = pkgs.lix; }` gives it too
 #   crateplan-capi     the C ABI: lib/libcrateplan_capi.so and
 #                      include/crateplan.h (docs/routes.md, "The C ABI"),
 #                      built one derivation per crate with lib.nix
@@ -65,17 +68,114 @@ let
 
   nameOf = p: p.pname or (builtins.parseDrvName (p.name or "")).name;
 
+  /* The C ABI (adapters/capi): the library and include/crateplan.h. */
+  crateplanCapi =
+    let
+      workspace = crateplanLib.buildWorkspace {
+        src = crateplanSource;
+        packages = [ "crateplan-capi" ];
+      };
+      fileName = "libcrateplan_capi.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
+    in
+    runShell "crateplan-capi-${version}"
+      {
+        built = workspace.workspaceMembers.crateplan-capi.build;
+        header = ../include/crateplan.h;
+        inherit fileName;
+      }
+      ''
+        mkdir -p "$out/lib" "$out/include"
+        # lib.nix names the library after its metadata hash (its soname,
+        # so what a program linked with -lcrateplan_capi loads) and links
+        # $fileName to it: keep both.
+        for f in "$built/lib/"libcrateplan_capi*; do
+          case $f in
+            *.rlib) ;;
+            *) cp -P "$f" "$out/lib/" ;;
+          esac
+        done
+        [ -e "$out/lib/$fileName" ]
+        cp "$header" "$out/include/crateplan.h"
+      ''
+    // {
+      inherit version workspace;
+      pname = "crateplan-capi";
+      meta.description = "crateplan's planner behind a C ABI (include/crateplan.h), for hosts other than Nix";
+    };
+
+  isLix = nix: nameOf nix == "lix";
+
+  /* The plugin for `nix`: the Rust one (adapters/plugin) for Nix, the C++
+     one (adapters/lix) for Lix, which has no Nix C API. */
+  pluginFor = { nix }: if isLix nix then lixPluginFor { lix = nix; } else nixPluginFor { inherit nix; };
+
+  /* The Lix plugin: adapters/lix/crateplan-lix.cc compiled against the
+     headers of `lix` (Lix's plugin interface is its C++ one, unstable
+     across versions, so the plugin must come from the same Lix), with the
+     compiler Lix is built with (clang), and linked to crateplan-capi (the
+     planner behind the C ABI). It links no Lix library: the `nix` process
+     that loads it provides them. */
+  lixPluginFor =
+    { lix }:
+    let
+      capi = crateplanCapi;
+      fileName = "libcrateplan_lix.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
+      plugin = final.clangStdenv.mkDerivation {
+        pname = "crateplan-plugin-lix";
+        inherit version;
+        src = ../adapters/lix;
+        nativeBuildInputs = [ final.pkg-config ];
+        # lix-expr.pc requires kj-async (capnproto); its headers include
+        # boost's and nlohmann_json's.
+        buildInputs = [
+          lix
+          capi
+          final.capnproto
+          final.boost
+          final.nlohmann_json
+        ];
+        buildPhase = ''
+          runHook preBuild
+          $CXX -std=c++23 -O2 -fPIC -shared -o ${fileName} crateplan-lix.cc \
+            $(pkg-config --cflags lix-expr) -I${capi}/include \
+            -L${capi}/lib -lcrateplan_capi -Wl,-rpath,${capi}/lib \
+            ${if final.stdenv.hostPlatform.isDarwin or false then "-undefined dynamic_lookup" else ""}
+          runHook postBuild
+        '';
+        installPhase = ''
+          runHook preInstall
+          install -D -m 755 ${fileName} $out/lib/${fileName}
+          runHook postInstall
+        '';
+        passthru = {
+          nix = lix;
+          /* What `plugin-files` takes. */
+          pluginFile = "${plugin}/lib/${fileName}";
+          override = args: pluginFor ({ nix = lix; } // args);
+        };
+        meta = {
+          description = "crateplan as a Lix plugin: builtins.crateplan, for `plugin-files`";
+          license = "MIT OR Apache-2.0";
+          platforms = [
+            "x86_64-linux"
+            "aarch64-linux"
+            "x86_64-darwin"
+            "aarch64-darwin"
+          ];
+        };
+      };
+    in
+    plugin;
+
   /* The plugin, linked against the C API (libnixexprc) of `nix`. Its
      build script asks pkg-config for nix-expr-c; the .pc file given to it
      here names only libnixexprc's directory, so none of Nix's own
      dependencies (boost, ...) need to be found. */
-  pluginFor =
+  nixPluginFor =
     { nix }:
     let
       exprC =
-        if nameOf nix == "lix" then
-          throw "crateplan-plugin: Lix has no Nix C API, so the crateplan plugin cannot load into it; use the ifd or exec route (docs/routes.md)"
-        else if nix ? libs && nix.libs ? nix-expr-c then
+        if nix ? libs && nix.libs ? nix-expr-c then
           # Modular Nix (>= 2.26).
           nix.libs.nix-expr-c
         else
@@ -142,39 +242,10 @@ in
 
   crateplan-plugin = pluginFor { nix = final.nix; };
 
-  crateplan-capi =
-    let
-      workspace = crateplanLib.buildWorkspace {
-        src = crateplanSource;
-        packages = [ "crateplan-capi" ];
-      };
-      fileName = "libcrateplan_capi.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
-    in
-    runShell "crateplan-capi-${version}"
-      {
-        built = workspace.workspaceMembers.crateplan-capi.build;
-        header = ../include/crateplan.h;
-        inherit fileName;
-      }
-      ''
-        mkdir -p "$out/lib" "$out/include"
-        # lib.nix names the library after its metadata hash (its soname,
-        # so what a program linked with -lcrateplan_capi loads) and links
-        # $fileName to it: keep both.
-        for f in "$built/lib/"libcrateplan_capi*; do
-          case $f in
-            *.rlib) ;;
-            *) cp -P "$f" "$out/lib/" ;;
-          esac
-        done
-        [ -e "$out/lib/$fileName" ]
-        cp "$header" "$out/include/crateplan.h"
-      ''
-    // {
-      inherit version workspace;
-      pname = "crateplan-capi";
-      meta.description = "crateplan's planner behind a C ABI (include/crateplan.h), for hosts other than Nix";
-    };
+  # Only where the package set has Lix (nixpkgs does).
+  ${if prev ? lix then "crateplan-plugin-lix" else null} = lixPluginFor { lix = final.lix; };
+
+  crateplan-capi = crateplanCapi;
 
   crateplan-wasm =
     runShell "crateplan-wasm-${version}" { wasm = ./crateplan.wasm; } ''

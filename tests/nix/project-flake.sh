@@ -156,5 +156,31 @@ run "$logs/overlay.log" nix eval --impure --json --expr "
   fail "overlay: $(tail -n 1 "$logs/overlay.log")"
 echo "the overlay adds crateplan, crateplan-plugin (overridable with nix = ...), crateplan-wasm, crateplan-capi, crateplanLib"
 
+# With Lix in the package set, the overlay adds the C++ plugin (adapters/lix)
+# and `crateplan-plugin.override { nix = lix; }` gives it. The stand-in has
+# no Lix (nor Lix's headers, so nothing here can build it: that was checked
+# by hand, docs/routes.md): a Lix-named package and an mkDerivation that
+# returns its arguments check the evaluation side only.
+run "$logs/overlay-lix.log" nix eval --impure --json --expr "
+  let
+    base = $pkgs_expr;
+    pkgs = base // {
+      lix = { pname = \"lix\"; version = \"2.95.3\"; };
+      clangStdenv = base.stdenv // { mkDerivation = attrs: attrs; };
+      capnproto = null; boost = null; nlohmann_json = null;
+    };
+    o = (import $repo/nix/overlay.nix) pkgs pkgs;
+    viaOverride = o.crateplan-plugin.override { nix = pkgs.lix; };
+    without = (import $repo/nix/overlay.nix) base base;
+  in
+  [ o.crateplan-plugin-lix.pname viaOverride.pname (viaOverride.buildInputs == o.crateplan-plugin-lix.buildInputs)
+    (builtins.elem pkgs.lix o.crateplan-plugin-lix.buildInputs)
+    (builtins.match \".*crateplan-lix[.]cc.*-lcrateplan_capi.*\" o.crateplan-plugin-lix.buildPhase != null)
+    (without ? crateplan-plugin-lix) o.crateplan-plugin.pname ]
+"
+[ "$(tail -n 1 "$logs/overlay-lix.log")" = '["crateplan-plugin-lix","crateplan-plugin-lix",true,true,true,false,"crateplan-plugin"]' ] ||
+  fail "overlay with Lix: $(tail -n 1 "$logs/overlay-lix.log")"
+echo "with Lix in the package set: crateplan-plugin-lix, also through crateplan-plugin.override { nix = lix; }"
+
 step "done"
 echo "project-flake: all checks passed in $(($(date +%s) - started))s"
