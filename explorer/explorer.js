@@ -13,6 +13,7 @@ const state = {
   old: null, // the older Plan of a diff
   diff: null,
   selected: null, // instance key
+  zoom: 1, // the graph's scale (a view setting: kept across plans)
 };
 
 // ---------------------------------------------------------------- helpers
@@ -142,8 +143,7 @@ function drawGraph() {
   const root = $("graph");
   root.replaceChildren();
   root.setAttribute("viewBox", `0 0 ${g.width} ${g.height}`);
-  root.setAttribute("width", g.width);
-  root.setAttribute("height", g.height);
+  applyZoom();
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const changed = diffClasses();
   const edges = svg("g", { class: "edges" });
@@ -201,6 +201,36 @@ function drawGraph() {
   root.append(edges, nodes);
   root.hidden = false;
   $("legend").hidden = false;
+  $("zoom").hidden = false;
+}
+
+// ---------------------------------------------------------------- zoom
+
+const ZOOM_MIN = 0.05;
+const ZOOM_MAX = 4;
+const ZOOM_STEP = 1.25;
+
+/** Sizes the drawn graph at state.zoom (the viewBox keeps the layout's units). */
+function applyZoom() {
+  const g = state.graph;
+  if (!g) return;
+  $("graph").setAttribute("width", Math.round(g.width * state.zoom));
+  $("graph").setAttribute("height", Math.round(g.height * state.zoom));
+  $("zoom-level").textContent = `${Math.round(state.zoom * 100)}%`;
+}
+
+function setZoom(zoom) {
+  state.zoom = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, zoom));
+  applyZoom();
+}
+
+/** The largest scale, at most 100 %, at which the whole graph is in view. */
+function fitZoom() {
+  const g = state.graph;
+  const pane = $("graph-pane");
+  const width = pane.clientWidth;
+  const height = pane.clientHeight - $("legend").offsetHeight - $("zoom").offsetHeight;
+  return Math.min(1, width / g.width, Math.max(height, 1) / g.height);
 }
 
 /** instance key -> [class, badge mark] of its diff status (as `crateplan diff` marks lines). */
@@ -345,6 +375,17 @@ async function start() {
     if (node) select(node.id);
     else explain(name); // shows the planner's "no crate named …; did you mean"
   });
+  $("zoom-in").addEventListener("click", () => setZoom(state.zoom * ZOOM_STEP));
+  $("zoom-out").addEventListener("click", () => setZoom(state.zoom / ZOOM_STEP));
+  $("zoom-level").addEventListener("click", () => setZoom(1));
+  $("zoom-fit").addEventListener("click", () => setZoom(fitZoom()));
+  // Ctrl + wheel (and a trackpad's pinch, which browsers send as one) zooms
+  // the graph instead of the page.
+  $("graph-pane").addEventListener("wheel", (ev) => {
+    if (!ev.ctrlKey || !state.graph) return;
+    ev.preventDefault();
+    setZoom(state.zoom * (ev.deltaY < 0 ? 1.1 : 1 / 1.1));
+  }, { passive: false });
   document.addEventListener("dragover", (ev) => ev.preventDefault());
   document.addEventListener("drop", async (ev) => {
     ev.preventDefault();

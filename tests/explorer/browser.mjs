@@ -86,6 +86,39 @@ await check("opening a plan draws its six instances", async () => {
   assert.equal(await page.locator("#graph .edge").count(), 6);
 });
 
+await check("zoom: + and − scale the graph, Fit brings it into a small pane, 100% restores it", async () => {
+  const width = async () => Number(await page.locator("#graph").getAttribute("width"));
+  const natural = await width();
+  const layout = Number((await page.locator("#graph").getAttribute("viewBox")).split(" ")[2]);
+  assert.equal(natural, Math.round(layout));
+  assert.equal(await text("#zoom-level"), "100%");
+  await page.click("#zoom-in");
+  assert.equal(await width(), Math.round(layout * 1.25));
+  assert.equal(await text("#zoom-level"), "125%");
+  await page.click("#zoom-out");
+  await page.click("#zoom-out");
+  assert.equal(await width(), Math.round(layout / 1.25));
+  await page.click("#zoom-level");
+  assert.equal(await width(), natural);
+  // In a window too narrow for the graph, Fit shrinks it into the pane.
+  await page.setViewportSize({ width: 560, height: 600 });
+  const pane = await page.locator("#graph-pane").evaluate((e) => e.clientWidth);
+  assert.ok(pane < natural, `pane ${pane} px, graph ${natural} px: the check needs a narrower pane`);
+  await page.click("#zoom-fit");
+  assert.ok((await width()) <= pane && (await width()) >= pane * 0.5, `fit: ${await width()} px in ${pane} px`);
+  assert.match(await text("#zoom-level"), /^\d+%$/);
+  // Ctrl + wheel zooms in.
+  const fitted = await width();
+  await page.locator("#graph-pane").hover();
+  await page.keyboard.down("Control");
+  await page.mouse.wheel(0, -100);
+  await page.keyboard.up("Control");
+  await page.waitForFunction((w) => Number(document.getElementById("graph").getAttribute("width")) > w, fitted);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.click("#zoom-level");
+  assert.equal(await width(), natural);
+});
+
 await check("host and target instances are told apart, members and the root marked", async () => {
   const util = await classesOf("util-0.2.0@host");
   assert.ok(util.includes("host") && util.includes("member") && !util.includes("root"), util.join(" "));
