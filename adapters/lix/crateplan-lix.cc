@@ -4,7 +4,7 @@
 //
 // Lix has no Nix C API, so the Rust plugin (adapters/plugin) cannot load into
 // it; Lix's plugin interface is its C++ one instead: a shared object listed
-// in `plugin-files` whose `nix_plugin_entry` calls `PluginPrimOps::add`. That
+// in `plugin-files` whose `nix_plugin_entry` adds a primop. That
 // interface is unstable across Lix versions, so this file is compiled against
 // the headers of the Lix that loads it (nix/overlay.nix: crateplan-plugin-lix)
 // and links no Lix library itself: the host process provides them.
@@ -53,20 +53,47 @@ void primCrateplan(EvalState & state, Value ** args, Value & v)
     v = {nix::NewValueAs::string, std::string_view(answer->json, answer->len)};
 }
 
+constexpr const char * primopDoc = R"(
+  Plan a Cargo workspace for Nix (crateplan). Takes the JSON request as a
+  string and returns the answer JSON as a string: `{"ok":true,"plan":...}`,
+  `{"ok":true,"fetch":[...]}` or `{"ok":false,"error":"..."}`. Use it
+  through crateplan's lib.nix.
+)";
+
+// How a plugin adds a primop changed in Lix 2.95: `PluginPrimOps::add` there,
+// a `RegisterPrimOp` object before (2.93 and 2.94; its argument's type was
+// renamed from PrimOp to PrimOpDetails in 2.94, with the same fields). Each
+// Lix's headers declare only one of the two, so both are named here (a
+// redeclaration where the header has one, an incomplete type where not)
+// and the complete one is used.
+template<typename T>
+concept Complete = requires { sizeof(T); };
+
+template<typename PluginPrimOps, typename RegisterPrimOp>
+void addPrimop()
+{
+    // The `__` prefix makes it `builtins.crateplan` only, as in Nix.
+    if constexpr (Complete<PluginPrimOps>) {
+        PluginPrimOps::add(
+            {.name = "__crateplan", .args = {"request"}, .doc = primopDoc, .fun = primCrateplan}
+        );
+    } else {
+        static_assert(Complete<RegisterPrimOp>, "this Lix has neither PluginPrimOps nor RegisterPrimOp");
+        // Lix keeps a pointer to the list it appends to, not to this object.
+        static RegisterPrimOp registration(
+            {.name = "__crateplan", .args = {"request"}, .doc = primopDoc, .fun = primCrateplan}
+        );
+    }
+}
+
 } // namespace
+
+namespace nix {
+class PluginPrimOps;
+struct RegisterPrimOp;
+}
 
 extern "C" void nix_plugin_entry()
 {
-    nix::PluginPrimOps::add({
-        // The `__` prefix makes it `builtins.crateplan` only, as in Nix.
-        .name = "__crateplan",
-        .args = {"request"},
-        .doc = R"(
-          Plan a Cargo workspace for Nix (crateplan). Takes the JSON request
-          as a string and returns the answer JSON as a string:
-          `{"ok":true,"plan":...}`, `{"ok":true,"fetch":[...]}` or
-          `{"ok":false,"error":"..."}`. Use it through crateplan's lib.nix.
-        )",
-        .fun = primCrateplan,
-    });
+    addPrimop<nix::PluginPrimOps, nix::RegisterPrimOp>();
 }
