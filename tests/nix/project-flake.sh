@@ -181,6 +181,37 @@ run "$logs/overlay-lix.log" nix eval --impure --json --expr "
 [ "$(tail -n 1 "$logs/overlay-lix.log")" = '["crateplan-plugin-lix","crateplan-plugin-lix",true,true,true,false,"crateplan-plugin"]' ] ||
   fail "overlay with Lix: $(tail -n 1 "$logs/overlay-lix.log")"
 echo "with Lix in the package set: crateplan-plugin-lix, also through crateplan-plugin.override { nix = lix; }"
+# On a system whose Nix is Lix, the NixOS module's default plugin is the Lix
+# one (its mkDerivation here also gives the result an outPath and passthru).
+run "$logs/module-lix.log" nix eval --impure --raw --expr "
+  let
+    base = $pkgs_expr;
+    pkgs = base // {
+      lix = { pname = \"lix\"; version = \"2.95.3\"; };
+      clangStdenv = base.stdenv // {
+        mkDerivation = attrs: attrs // attrs.passthru // {
+          outPath = \"/nix/store/00000000000000000000000000000000-\${attrs.pname}-\${attrs.version}\";
+        };
+      };
+      capnproto = null; boost = null; nlohmann_json = null;
+    };
+    lib = {
+      mkEnableOption = d: { type = \"bool\"; default = false; description = d; };
+      mkOption = o: o;
+      mkIf = cond: v: { _if = cond; content = v; };
+      types.package = \"package\";
+      literalExpression = s: s;
+    };
+    module = import $repo/nix/nixos-module.nix;
+    config = { nix.package = pkgs.lix; programs.crateplan = { }; };
+    plugin = (module { inherit lib pkgs config; }).options.programs.crateplan.plugin.default;
+    on = module { inherit lib pkgs; config = config // { programs.crateplan = { enable = true; inherit plugin; }; }; };
+  in
+  builtins.head on.config.content.nix.settings.plugin-files
+"
+[ "$(tail -n 1 "$logs/module-lix.log")" = /nix/store/00000000000000000000000000000000-crateplan-plugin-lix-0.1.0/lib/libcrateplan_lix.so ] ||
+  fail "the module on a Lix system: $(tail -n 1 "$logs/module-lix.log")"
+echo "the NixOS module with nix.package = lix loads the Lix plugin: $(tail -n 1 "$logs/module-lix.log")"
 
 step "done"
 echo "project-flake: all checks passed in $(($(date +%s) - started))s"
