@@ -68,6 +68,11 @@ let
 
   nameOf = p: p.pname or (builtins.parseDrvName (p.name or "")).name;
 
+  isDarwin = final.stdenv.hostPlatform.isDarwin or false;
+
+  /* A shared library's file name on the host: libNAME.so or libNAME.dylib. */
+  sharedLibrary = name: "lib${name}.${if isDarwin then "dylib" else "so"}";
+
   /* The C ABI (adapters/capi): the library and include/crateplan.h. */
   crateplanCapi =
     let
@@ -75,7 +80,7 @@ let
         src = crateplanSource;
         packages = [ "crateplan-capi" ];
       };
-      fileName = "libcrateplan_capi.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
+      fileName = sharedLibrary "crateplan_capi";
     in
     runShell "crateplan-capi-${version}"
       {
@@ -119,7 +124,7 @@ let
     { lix }:
     let
       capi = crateplanCapi;
-      fileName = "libcrateplan_lix.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
+      fileName = sharedLibrary "crateplan_lix";
       plugin = final.clangStdenv.mkDerivation {
         pname = "crateplan-plugin-lix";
         inherit version;
@@ -139,7 +144,7 @@ let
           $CXX -std=c++23 -O2 -fPIC -shared -o ${fileName} crateplan-lix.cc \
             $(pkg-config --cflags lix-expr) -I${capi}/include \
             -L${capi}/lib -lcrateplan_capi -Wl,-rpath,${capi}/lib \
-            ${if final.stdenv.hostPlatform.isDarwin or false then "-undefined dynamic_lookup" else ""}
+            ${if isDarwin then "-undefined dynamic_lookup" else ""}
           runHook postBuild
         '';
         installPhase = ''
@@ -202,7 +207,7 @@ let
 
       built = workspace.workspaceMembers.crateplan-plugin.build;
 
-      fileName = "libcrateplan_plugin.${if final.stdenv.hostPlatform.isDarwin or false then "dylib" else "so"}";
+      fileName = sharedLibrary "crateplan_plugin";
 
       plugin = runShell "crateplan-plugin-${version}" { inherit built fileName; } ''
         mkdir -p "$out/lib"
