@@ -122,24 +122,29 @@ cd "$repo"
 # The module, called as the module system would, with a minimal stand-in
 # for the module system's lib; the stand-in package set imported directly.
 pkgs_expr="import $project/tests/nixpkgs-standin/pkgs.nix { system = \"x86_64-linux\"; lib = import $project/tests/nixpkgs-standin/lib.nix; }"
-run "$logs/module.log" nix eval --impure --raw --expr "
-  let
-    pkgs = $pkgs_expr;
-    lib = {
+module_lib_expr="{
       mkEnableOption = d: { type = \"bool\"; default = false; description = d; };
       mkOption = o: o;
       mkIf = cond: v: { _if = cond; content = v; };
       types.package = \"package\";
       literalExpression = s: s;
-    };
+    }"
+# module_plugin_file PKGS NIX: the one plugin-files entry the module sets
+# when enabled on a system whose nix.package is NIX (Nix expressions).
+module_plugin_file() {
+  echo "
+  let
+    pkgs = $1;
+    lib = $module_lib_expr;
     module = import $repo/nix/nixos-module.nix;
-    options = (module { inherit lib pkgs; config = { nix.package = pkgs.nix; programs.crateplan = { }; }; }).options;
-    plugin = options.programs.crateplan.plugin.default;
-    on = module { inherit lib pkgs; config = { nix.package = pkgs.nix; programs.crateplan = { enable = true; inherit plugin; }; }; };
+    config = { nix.package = $2; programs.crateplan = { }; };
+    plugin = (module { inherit lib pkgs config; }).options.programs.crateplan.plugin.default;
+    on = module { inherit lib pkgs; config = config // { programs.crateplan = { enable = true; inherit plugin; }; }; };
     files = on.config.content.nix.settings.plugin-files;
   in
-  if on.config._if && builtins.length files == 1 then builtins.head files else throw (builtins.toJSON on.config)
-"
+  if on.config._if && builtins.length files == 1 then builtins.head files else throw (builtins.toJSON on.config)"
+}
+run "$logs/module.log" nix eval --impure --raw --expr "$(module_plugin_file "$pkgs_expr" pkgs.nix)"
 module_file=$(tail -n 1 "$logs/module.log")
 echo "the module sets plugin-files = [ $module_file ]"
 [ "$module_file" = "$so" ] || fail "the module's plugin ($module_file) is not the flake's ($so)"
@@ -160,15 +165,21 @@ echo "the overlay adds crateplan, crateplan-plugin (overridable with nix = ...),
 # and `crateplan-plugin.override { nix = lix; }` gives it. The stand-in has
 # no Lix (nor Lix's headers, so nothing here can build it: that was checked
 # by hand, docs/routes.md): a Lix-named package and an mkDerivation that
-# returns its arguments check the evaluation side only.
+# returns its arguments (with an outPath, and its passthru as a real one
+# has) check the evaluation side only.
+lix_pkgs_expr="let base = $pkgs_expr; in base // {
+      lix = { pname = \"lix\"; version = \"2.95.3\"; };
+      clangStdenv = base.stdenv // {
+        mkDerivation = attrs: attrs // attrs.passthru // {
+          outPath = \"/nix/store/00000000000000000000000000000000-\${attrs.pname}-\${attrs.version}\";
+        };
+      };
+      capnproto = null; boost = null; nlohmann_json = null;
+    }"
 run "$logs/overlay-lix.log" nix eval --impure --json --expr "
   let
     base = $pkgs_expr;
-    pkgs = base // {
-      lix = { pname = \"lix\"; version = \"2.95.3\"; };
-      clangStdenv = base.stdenv // { mkDerivation = attrs: attrs; };
-      capnproto = null; boost = null; nlohmann_json = null;
-    };
+    pkgs = $lix_pkgs_expr;
     o = (import $repo/nix/overlay.nix) pkgs pkgs;
     viaOverride = o.crateplan-plugin.override { nix = pkgs.lix; };
     without = (import $repo/nix/overlay.nix) base base;
@@ -181,34 +192,8 @@ run "$logs/overlay-lix.log" nix eval --impure --json --expr "
 [ "$(tail -n 1 "$logs/overlay-lix.log")" = '["crateplan-plugin-lix","crateplan-plugin-lix",true,true,true,false,"crateplan-plugin"]' ] ||
   fail "overlay with Lix: $(tail -n 1 "$logs/overlay-lix.log")"
 echo "with Lix in the package set: crateplan-plugin-lix, also through crateplan-plugin.override { nix = lix; }"
-# On a system whose Nix is Lix, the NixOS module's default plugin is the Lix
-# one (its mkDerivation here also gives the result an outPath and passthru).
-run "$logs/module-lix.log" nix eval --impure --raw --expr "
-  let
-    base = $pkgs_expr;
-    pkgs = base // {
-      lix = { pname = \"lix\"; version = \"2.95.3\"; };
-      clangStdenv = base.stdenv // {
-        mkDerivation = attrs: attrs // attrs.passthru // {
-          outPath = \"/nix/store/00000000000000000000000000000000-\${attrs.pname}-\${attrs.version}\";
-        };
-      };
-      capnproto = null; boost = null; nlohmann_json = null;
-    };
-    lib = {
-      mkEnableOption = d: { type = \"bool\"; default = false; description = d; };
-      mkOption = o: o;
-      mkIf = cond: v: { _if = cond; content = v; };
-      types.package = \"package\";
-      literalExpression = s: s;
-    };
-    module = import $repo/nix/nixos-module.nix;
-    config = { nix.package = pkgs.lix; programs.crateplan = { }; };
-    plugin = (module { inherit lib pkgs config; }).options.programs.crateplan.plugin.default;
-    on = module { inherit lib pkgs; config = config // { programs.crateplan = { enable = true; inherit plugin; }; }; };
-  in
-  builtins.head on.config.content.nix.settings.plugin-files
-"
+# On a system whose Nix is Lix, the NixOS module's default plugin is the Lix one.
+run "$logs/module-lix.log" nix eval --impure --raw --expr "$(module_plugin_file "$lix_pkgs_expr" pkgs.lix)"
 [ "$(tail -n 1 "$logs/module-lix.log")" = /nix/store/00000000000000000000000000000000-crateplan-plugin-lix-0.1.0/lib/libcrateplan_lix.so ] ||
   fail "the module on a Lix system: $(tail -n 1 "$logs/module-lix.log")"
 echo "the NixOS module with nix.package = lix loads the Lix plugin: $(tail -n 1 "$logs/module-lix.log")"
