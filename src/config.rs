@@ -254,10 +254,10 @@ pub fn load(fs: &dyn Fs, files: &[String], cli: &[String]) -> Result<CargoConfig
         let bytes = crate::fs::read_file(fs, file, crate::fs::FileKind::Config)?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::msg(format!("crateplan: cargo config {file} is not UTF-8")))?;
-        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let table = parse_table(&text).map_err(|e| {
             Error::msg(format!(
                 "crateplan: could not parse cargo config {file}: {}",
-                e.message()
+                e.message
             ))
         })?;
         root.merge(
@@ -267,11 +267,11 @@ pub fn load(fs: &dyn Fs, files: &[String], cli: &[String]) -> Result<CargoConfig
         )?;
     }
     for (i, doc) in cli.iter().enumerate() {
-        let table: toml::Table = toml::from_str(doc).map_err(|e| {
+        let table = parse_table(doc).map_err(|e| {
             Error::msg(format!(
                 "crateplan: config document {} of the request (`--config`) is not TOML: {}: {doc}",
                 i + 1,
-                e.message()
+                e.message
             ))
         })?;
         root.merge(Node::from_toml(Value::Table(table), &Def::Cli), true, "")?;
@@ -279,6 +279,12 @@ pub fn load(fs: &dyn Fs, files: &[String], cli: &[String]) -> Result<CargoConfig
     let mut cfg = extract(&root)?;
     cfg.files = files.to_vec();
     Ok(cfg)
+}
+
+/// A config document as a `toml::Table` (parsed without serde's deserializer:
+/// see `crate::toml_read`).
+fn parse_table(text: &str) -> Result<toml::Table, crate::toml_read::ReadError> {
+    crate::toml_read::to_table(crate::toml_read::parse(text)?.get_ref())
 }
 
 fn extract(root: &Node) -> Result<CargoConfig, Error> {

@@ -26,6 +26,7 @@ pub mod request;
 pub mod resolve;
 mod source_id;
 pub mod tarball;
+mod toml_read;
 pub mod unit_graph;
 pub mod workspace;
 

@@ -3,8 +3,8 @@
 
 use crate::error::Error;
 use crate::source_id::{GitReference, SourceId, SourceKind};
+use crate::toml_read::{self as read, Item, ReadError};
 use semver::Version;
-use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// Where a locked package comes from.
@@ -55,8 +55,13 @@ impl Lock {
                 format!(": {}", crate::tarball::quote_long(e.trim_end())),
             )
         };
-        let raw: RawLock = toml::from_str(text)
-            .map_err(|e| Error::lock(file, describe_parse_error(&e.to_string())))?;
+        let raw = RawLock::parse(text).map_err(|e| {
+            let e = ReadError {
+                message: crate::tarball::quote_long(&e.message),
+                ..e
+            };
+            Error::lock(file, e.located(text))
+        })?;
         if let Some(v) = raw.version {
             if !(1..=4).contains(&v) {
                 return Err(malformed(format!(
@@ -211,25 +216,61 @@ impl Lock {
 }
 
 /// `Cargo.lock` as TOML: strings kept as written, parsed by [`Lock::parse`].
-#[derive(Deserialize)]
 struct RawLock {
     version: Option<u32>,
-    #[serde(default)]
     package: Vec<RawPackage>,
     /// v1 keeps checksums here: `"checksum NAME VERSION (SOURCE)" = "SHA"`.
-    #[serde(default)]
     metadata: BTreeMap<String, String>,
 }
 
-#[derive(Deserialize)]
 struct RawPackage {
     name: String,
     version: String,
     source: Option<String>,
     checksum: Option<String>,
-    #[serde(default)]
     dependencies: Vec<String>,
     replace: Option<String>,
+}
+
+impl RawLock {
+    /// Reads the document by hand (`crate::toml_read` says why not serde);
+    /// unknown keys are ignored, as cargo ignores them.
+    fn parse(text: &str) -> Result<RawLock, ReadError> {
+        let doc = read::parse(text)?;
+        let t = doc.get_ref();
+        Ok(RawLock {
+            version: read::optional(t, &["version"], read::u32_value)?,
+            package: match t.get("package") {
+                Some(item) => read::array(item)?
+                    .iter()
+                    .map(RawPackage::read)
+                    .collect::<Result<_, _>>()?,
+                None => Vec::new(),
+            },
+            metadata: read::optional(t, &["metadata"], |i| read::map(i, read::string))?
+                .unwrap_or_default(),
+        })
+    }
+}
+
+impl RawPackage {
+    fn read(item: &Item<'_>) -> Result<RawPackage, ReadError> {
+        let t = read::table(item)?;
+        let required = |key: &str| {
+            t.get(key)
+                .ok_or_else(|| read::missing_field(item.span(), key))
+                .and_then(read::string)
+        };
+        let optional = |key: &str| read::optional(t, &[key], read::string);
+        Ok(RawPackage {
+            name: required("name")?,
+            version: required("version")?,
+            source: optional("source")?,
+            checksum: optional("checksum")?,
+            dependencies: read::optional(t, &["dependencies"], read::strings)?.unwrap_or_default(),
+            replace: optional("replace")?,
+        })
+    }
 }
 
 /// A `dependencies` entry: `NAME`, `NAME VERSION` or `NAME VERSION (SOURCE)`.
@@ -315,31 +356,6 @@ fn v1_checksums(
         }
     }
     Ok(out)
-}
-
-/// The TOML parser's error as `:LINE:COLUMN: reason` (to follow the file
-/// name): without its "parse error:" prefix and without the quoted source
-/// line, which may be megabytes long or hold control characters.
-fn describe_parse_error(message: &str) -> String {
-    let message = message.trim();
-    let message = message.strip_prefix("parse error: ").unwrap_or(message);
-    let mut lines = message.lines();
-    let first = lines.next().unwrap_or("");
-    let reason = lines.rfind(|l| {
-        !l.trim().is_empty()
-            && !l
-                .trim_start()
-                .starts_with(|c: char| c == '|' || c.is_ascii_digit())
-    });
-    let position = first
-        .strip_prefix("TOML parse error at line ")
-        .and_then(|rest| rest.split_once(", column "))
-        .map(|(line, col)| format!(":{line}:{}", col.trim()));
-    let text = match (position, reason) {
-        (Some(pos), Some(reason)) => format!("{pos}: {reason}"),
-        _ => first.to_string(),
-    };
-    crate::tarball::quote_long(&text)
 }
 
 fn locked_source(file: &str, source: Option<&SourceId>) -> Result<LockedSource, Error> {
@@ -627,6 +643,54 @@ version = "1.0.0"
         ] {
             assert_eq!(git_id(&format!("{source}#{REV}")), id, "{source}");
         }
+    }
+
+    /// Each way the TOML can be wrong, with cargo's (serde's) wording and
+    /// the position of the offending value, after the file.
+    #[test]
+    fn lock_structure_errors_say_what_and_where() {
+        for (text, expected) in [
+            ("version = 3\n[[package]\n", ":2:11: "),
+            (
+                "version = -1\n",
+                ":1:11: invalid value: integer `-1`, expected u32",
+            ),
+            (
+                "version = \"3\"\n",
+                ":1:11: invalid type: string \"3\", expected u32",
+            ),
+            (
+                "package = 1\n",
+                ":1:11: invalid type: integer `1`, expected a sequence",
+            ),
+            (
+                "[[package]]\nversion = \"1.0.0\"\n",
+                ":1:1: missing field `name`",
+            ),
+            (
+                "[[package]]\nname = \"a\"\nversion = 1\n",
+                ":3:11: invalid type: integer `1`, expected a string",
+            ),
+            (
+                "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = \"b\"\n",
+                ":4:16: invalid type: string \"b\", expected a sequence",
+            ),
+            (
+                "[metadata]\n\"checksum a 1.0.0\" = 2\n",
+                ":2:22: invalid type: integer `2`, expected a string",
+            ),
+        ] {
+            let e = Lock::parse("/w/Cargo.lock", text).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!(
+                    "crateplan: failed to parse /w/Cargo.lock{expected}"
+                )),
+                "{text:?}: {e}"
+            );
+        }
+        // Keys cargo does not read are ignored, as cargo ignores them.
+        let lock = Lock::parse("/w/Cargo.lock", "version = 3\nextra = 1\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\nunknown = []\n").unwrap();
+        assert_eq!(lock.packages.len(), 1);
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub fn read_crate(
             problem: e,
         })
     })?;
-    let parsed = toml::from_str::<RawManifest>(&manifest).ok();
+    let parsed = RawManifest::parse(&manifest).ok();
     Ok(CrateArchive {
         files,
         manifest,

@@ -15,28 +15,13 @@ pub use targets::{PackageFiles, Targets};
 
 /// Parses manifest text; `file` names it in errors (with line and column).
 pub fn parse(file: &str, text: &str) -> Result<RawManifest, Error> {
-    toml::from_str(text).map_err(|e| {
-        let pos = e
-            .span()
-            .map(|s| {
-                let (line, col) = line_col(text, s.start);
-                format!(":{line}:{col}")
-            })
-            .unwrap_or_default();
-        let message = crate::tarball::quote_long(e.message().trim_end());
-        if pos.is_empty() {
-            Error::manifest(file, message)
-        } else {
-            Error::manifest(file, format!("{pos}: {message}"))
-        }
+    RawManifest::parse(text).map_err(|e| {
+        let e = crate::toml_read::ReadError {
+            message: crate::tarball::quote_long(&e.message),
+            ..e
+        };
+        Error::manifest(file, e.located(text))
     })
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
-    (line, col)
 }
 
 /// What `[workspace]` gives its members: `[workspace.package]` and
