@@ -224,6 +224,26 @@ fn module_has_the_nix_wasm_shape() {
     }
 }
 
+/// Every Nix process compiles the module before it plans (Determinate Nix
+/// has no cache of compiled modules), so its size is its fixed cost per
+/// evaluation: 1.30 MB cost about 1.9 s there, 1.06 MB about 1.6 s
+/// (docs/performance.md). Growing past the budget needs a reason, written
+/// down there, not an accident such as a serde derive on a TOML type
+/// (src/toml_read.rs says why the planner reads TOML by hand).
+#[test]
+fn the_committed_module_stays_within_its_size_budget() {
+    const BUDGET: u64 = 1_150_000;
+    let path = repo_root().join("nix/crateplan.wasm");
+    let size = std::fs::metadata(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .len();
+    assert!(
+        size <= BUDGET,
+        "nix/crateplan.wasm is {size} bytes, over its budget of {BUDGET}: every Nix \
+         process compiles it before planning (docs/performance.md, \"A smaller module\")"
+    );
+}
+
 #[test]
 fn malformed_requests_answer_like_native() {
     for request in [
