@@ -55,13 +55,7 @@ impl Lock {
                 format!(": {}", crate::tarball::quote_long(e.trim_end())),
             )
         };
-        let raw = RawLock::parse(text).map_err(|e| {
-            let e = ReadError {
-                message: crate::tarball::quote_long(&e.message),
-                ..e
-            };
-            Error::lock(file, e.located(text))
-        })?;
+        let raw = RawLock::parse(text).map_err(|e| Error::lock(file, e.located(text)))?;
         if let Some(v) = raw.version {
             if !(1..=4).contains(&v) {
                 return Err(malformed(format!(

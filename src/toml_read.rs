@@ -32,14 +32,17 @@ impl ReadError {
     }
 
     /// `:LINE:COLUMN: message` (or `: message` without a position), the
-    /// form errors take after the name of the file `text` came from.
+    /// form errors take after the name of the file `text` came from. The
+    /// message is quoted (control characters escaped, long ones cut): the
+    /// parser's messages may quote the document, which may be hostile.
     pub fn located(&self, text: &str) -> String {
+        let message = crate::tarball::quote_long(&self.message);
         match &self.span {
             Some(span) => {
                 let (line, col) = line_col(text, span.start);
-                format!(":{line}:{col}: {}", self.message)
+                format!(":{line}:{col}: {message}")
             }
-            None => format!(": {}", self.message),
+            None => format!(": {message}"),
         }
     }
 }
@@ -302,6 +305,19 @@ mod tests {
     fn missing_fields_point_at_the_table() {
         let e = missing_field(4..9, "name");
         assert_eq!(e.located("[a]\n[[b]]\n"), ":2:1: missing field `name`");
+    }
+
+    #[test]
+    fn messages_are_quoted() {
+        let e = ReadError {
+            span: None,
+            message: format!("bad \u{1b}[31m{}", "x".repeat(2000)),
+        };
+        let located = e.located("");
+        assert!(
+            !located.contains('\u{1b}') && located.len() < 600,
+            "{located}"
+        );
     }
 
     #[test]

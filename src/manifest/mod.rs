@@ -15,13 +15,7 @@ pub use targets::{PackageFiles, Targets};
 
 /// Parses manifest text; `file` names it in errors (with line and column).
 pub fn parse(file: &str, text: &str) -> Result<RawManifest, Error> {
-    RawManifest::parse(text).map_err(|e| {
-        let e = crate::toml_read::ReadError {
-            message: crate::tarball::quote_long(&e.message),
-            ..e
-        };
-        Error::manifest(file, e.located(text))
-    })
+    RawManifest::parse(text).map_err(|e| Error::manifest(file, e.located(text)))
 }
 
 /// What `[workspace]` gives its members: `[workspace.package]` and
