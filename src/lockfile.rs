@@ -234,13 +234,8 @@ impl RawLock {
         let t = doc.get_ref();
         Ok(RawLock {
             version: read::optional(t, &["version"], read::u32_value)?,
-            package: match t.get("package") {
-                Some(item) => read::array(item)?
-                    .iter()
-                    .map(RawPackage::read)
-                    .collect::<Result<_, _>>()?,
-                None => Vec::new(),
-            },
+            package: read::optional(t, &["package"], |i| read::list(i, RawPackage::read))?
+                .unwrap_or_default(),
             metadata: read::optional(t, &["metadata"], |i| read::map(i, read::string))?
                 .unwrap_or_default(),
         })

@@ -152,8 +152,16 @@ pub fn u32_value(item: &Item<'_>) -> Result<u32, ReadError> {
     }
 }
 
+/// An array of `read` values (`[[bin]]`, `[[package]]`, a list of strings).
+pub fn list<T>(
+    item: &Item<'_>,
+    read: impl Fn(&Item<'_>) -> Result<T, ReadError>,
+) -> Result<Vec<T>, ReadError> {
+    array(item)?.iter().map(read).collect()
+}
+
 pub fn strings(item: &Item<'_>) -> Result<Vec<String>, ReadError> {
-    array(item)?.iter().map(string).collect()
+    list(item, string)
 }
 
 /// A table of `read` values, by key.

@@ -167,10 +167,7 @@ fn inheritable_at<T>(
 }
 
 fn targets_at(t: &DeTable<'_>, key: &str) -> Result<Vec<RawTarget>, ReadError> {
-    let Some(item) = t.get(key) else {
-        return Ok(Vec::new());
-    };
-    read::array(item)?.iter().map(RawTarget::read).collect()
+    Ok(read::optional(t, &[key], |i| read::list(i, RawTarget::read))?.unwrap_or_default())
 }
 
 impl RawManifest {
