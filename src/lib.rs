@@ -25,6 +25,7 @@ pub mod profile;
 pub mod request;
 pub mod resolve;
 mod source_id;
+mod store_path;
 pub mod tarball;
 mod toml_read;
 pub mod unit_graph;

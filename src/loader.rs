@@ -9,6 +9,7 @@ use crate::lockfile::{Lock, LockedPackage, LockedSource};
 use crate::manifest::{self, PackageData};
 use crate::request::Fetch;
 use crate::resolve::graph::Loader;
+use crate::store_path;
 use crate::tarball;
 use crate::workspace::{self, DirFiles, PathPackage, Workspace};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -290,8 +291,12 @@ impl Loader for SourceLoader<'_> {
                 let what = format!("`{} {}` ({path})", pkg.name, version);
                 let bytes = files::read_file(self.fs, &path, FileKind::CrateArchive)
                     .map_err(|e| Error::unreadable(".crate archive", e, None))?;
-                let archive =
-                    tarball::read_crate(&what, &pkg.name, &version, &bytes, Some(&checksum))?;
+                let pinned = if store_path::is_flat_sha256_output(&path, &checksum) {
+                    tarball::Pinned::CheckedByNix
+                } else {
+                    tarball::Pinned::BySha256(&checksum)
+                };
+                let archive = tarball::read_crate(&what, &pkg.name, &version, &bytes, pinned)?;
                 let file = format!("{path}!/Cargo.toml");
                 let raw = match archive.parsed {
                     Some(raw) => raw,

@@ -1,5 +1,5 @@
 //! Reading `.crate` files (gzip tar) without trusting them: the sha256 must
-//! match the lock, every header, name and size is bounded before anything is
+//! match the lock (unless Nix checked it already, see [`Pinned`]), every header, name and size is bounded before anything is
 //! allocated for it, and every entry must be a plain file or directory inside
 //! `NAME-VERSION/`, with exactly one `Cargo.toml`. Nothing is extracted: we
 //! keep the file list and the manifest text.
@@ -80,6 +80,19 @@ pub fn quote_long(text: &str) -> String {
     out
 }
 
+/// How an archive's bytes are known to be the ones the lock pins.
+#[derive(Debug, Clone, Copy)]
+pub enum Pinned<'a> {
+    /// By the lock's sha256 (hex), compared here with the bytes' own.
+    BySha256(&'a str),
+    /// By the lock's sha256, which Nix compared the bytes with when it
+    /// fetched them: they lie at its fixed-output store path
+    /// ([`crate::store_path`]), so they are not hashed again.
+    CheckedByNix,
+    /// Not pinned (the fuzz target reads arbitrary archives).
+    No,
+}
+
 /// Checks `bytes` against the lock's checksum, then lists and reads the archive.
 /// `what` names the crate (and file) in errors.
 pub fn read_crate(
@@ -87,9 +100,9 @@ pub fn read_crate(
     name: &str,
     version: &str,
     bytes: &[u8],
-    expected_sha256: Option<&str>,
+    pinned: Pinned,
 ) -> Result<CrateArchive, Error> {
-    if let Some(expected) = expected_sha256 {
+    if let Pinned::BySha256(expected) = pinned {
         let actual = sha256_hex(bytes);
         if !actual.eq_ignore_ascii_case(expected) {
             return Err(Error::new(ErrorKind::ChecksumMismatch {
@@ -525,7 +538,7 @@ mod tests {
             ("foo-1.0.0/src/link", b"", tar::EntryType::Symlink),
         ]);
         let sum = sha256_hex(&bytes);
-        let a = read_crate("foo 1.0.0", "foo", "1.0.0", &bytes, Some(&sum)).unwrap();
+        let a = read_crate("foo 1.0.0", "foo", "1.0.0", &bytes, Pinned::BySha256(&sum)).unwrap();
         assert!(a.manifest.contains("foo"));
         assert_eq!(
             a.files.iter().collect::<Vec<_>>(),
@@ -536,7 +549,14 @@ mod tests {
     #[test]
     fn checksum_mismatch_names_the_crate() {
         let bytes = tarball(&[("foo-1.0.0/Cargo.toml", b"", FILE)]);
-        let e = read_crate("foo 1.0.0", "foo", "1.0.0", &bytes, Some(&"0".repeat(64))).unwrap_err();
+        let e = read_crate(
+            "foo 1.0.0",
+            "foo",
+            "1.0.0",
+            &bytes,
+            Pinned::BySha256(&"0".repeat(64)),
+        )
+        .unwrap_err();
         assert!(
             matches!(e.kind(), ErrorKind::ChecksumMismatch { krate, .. } if krate == "foo 1.0.0"),
             "{e:?}"
@@ -550,25 +570,25 @@ mod tests {
     #[test]
     fn rejects_traversal_and_foreign_prefix() {
         let bytes = tarball(&[("foo-1.0.0/../../etc/passwd", b"x", FILE)]);
-        let e = read_crate("foo", "foo", "1.0.0", &bytes, None).unwrap_err();
+        let e = read_crate("foo", "foo", "1.0.0", &bytes, Pinned::No).unwrap_err();
         assert!(e.to_string().contains("escapes"), "{e}");
         let bytes = tarball(&[("bar-1.0.0/Cargo.toml", b"x", FILE)]);
-        let e = read_crate("foo", "foo", "1.0.0", &bytes, None).unwrap_err();
+        let e = read_crate("foo", "foo", "1.0.0", &bytes, Pinned::No).unwrap_err();
         assert!(e.to_string().contains("outside"), "{e}");
     }
 
     #[test]
     fn rejects_garbage_and_missing_manifest() {
-        assert!(read_crate("foo", "foo", "1.0.0", b"not gzip", None).is_err());
+        assert!(read_crate("foo", "foo", "1.0.0", b"not gzip", Pinned::No).is_err());
         let bytes = tarball(&[("foo-1.0.0/src/lib.rs", b"", FILE)]);
-        let e = read_crate("foo", "foo", "1.0.0", &bytes, None).unwrap_err();
+        let e = read_crate("foo", "foo", "1.0.0", &bytes, Pinned::No).unwrap_err();
         assert!(e.to_string().contains("no `foo-1.0.0/Cargo.toml`"), "{e}");
     }
 
     #[test]
     fn truncated_archive_is_an_error() {
         let bytes = tarball(&[("foo-1.0.0/Cargo.toml", &[b'a'; 4096], FILE)]);
-        assert!(read_crate("foo", "foo", "1.0.0", &bytes[..bytes.len() / 2], None).is_err());
+        assert!(read_crate("foo", "foo", "1.0.0", &bytes[..bytes.len() / 2], Pinned::No).is_err());
     }
 
     /// A gzip stream of raw tar blocks, for archives the `tar` crate would
@@ -591,7 +611,7 @@ mod tests {
 
     /// The problem a bad archive is refused with (always that kind).
     fn err(bytes: &[u8]) -> String {
-        let e = read_crate("foo 1.0.0", "foo", "1.0.0", bytes, None).unwrap_err();
+        let e = read_crate("foo 1.0.0", "foo", "1.0.0", bytes, Pinned::No).unwrap_err();
         match e.kind() {
             ErrorKind::InvalidCrate { krate, problem } => {
                 assert_eq!(krate, "foo 1.0.0");
@@ -637,7 +657,7 @@ mod tests {
         raw.extend(raw_header(b"ignored", b'0', 3));
         raw.extend(b"a=1");
         raw.resize(raw.len().div_ceil(512) * 512 + 1024, 0);
-        let a = read_crate("foo", "foo", "1.0.0", &gz(&raw), None).unwrap();
+        let a = read_crate("foo", "foo", "1.0.0", &gz(&raw), Pinned::No).unwrap();
         assert_eq!(a.manifest, "a=1");
         assert!(a.files.contains(&long["foo-1.0.0/".len()..]));
     }
@@ -701,7 +721,7 @@ mod tests {
         gz.write_all(&tar).unwrap();
         let mut bytes = gz.finish().unwrap();
         let sum = sha256_hex(&bytes);
-        let a = read_crate("foo", "foo", "1.0.0", &bytes, Some(&sum)).unwrap();
+        let a = read_crate("foo", "foo", "1.0.0", &bytes, Pinned::BySha256(&sum)).unwrap();
         assert_eq!(a.manifest, "a=1");
         // A header CRC (FHCRC): two more bytes before the deflate stream.
         bytes[3] |= 1 << 1;
@@ -709,7 +729,7 @@ mod tests {
         bytes.splice(at..at, [0xab, 0xcd]);
         assert_eq!(gzip_body_offset(&bytes), Ok(at + 2));
         assert_eq!(
-            read_crate("foo", "foo", "1.0.0", &bytes, None)
+            read_crate("foo", "foo", "1.0.0", &bytes, Pinned::No)
                 .unwrap()
                 .manifest,
             "a=1"
@@ -751,7 +771,7 @@ mod tests {
         let mut damaged = bytes.clone();
         let n = damaged.len();
         damaged[n - 8..n - 4].copy_from_slice(&[0; 4]);
-        let a = read_crate("foo", "foo", "1.0.0", &damaged, None).unwrap();
+        let a = read_crate("foo", "foo", "1.0.0", &damaged, Pinned::No).unwrap();
         assert_eq!(a.manifest, "a=1");
     }
 

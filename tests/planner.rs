@@ -7,7 +7,7 @@ mod workspace_builder;
 
 use crateplan::fs::RealFs;
 use serde_json::{json, Value};
-use workspace_builder::{crate_file, sha256, TestDir};
+use workspace_builder::{crate_file, fixed_output_path, sha256, TestDir};
 
 const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
 
@@ -189,6 +189,47 @@ fn tampered_crate_is_refused_by_name() {
         json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources}),
     ));
     assert!(e.contains("checksum mismatch for `helper 1.0.0`"), "{e}");
+}
+
+/// A `.crate` at the store path Nix computes from the lock's sha256 (where
+/// `builtins.fetchurl` puts it after checking its bytes against that sha256)
+/// is not hashed again: even altered bytes are taken as they are there. At
+/// any other path, the same bytes are refused.
+#[test]
+fn a_crate_at_its_fixed_output_path_is_not_hashed_again() {
+    let (dir, mut crates) = small_workspace("fixed-output");
+    let checksum = sha256(&crates[1].1);
+    // Still a valid archive of leaf 0.2.0, but not the bytes the lock pins.
+    crates[1].1 = crate_file(
+        "leaf",
+        "0.2.0",
+        &[
+            ("Cargo.toml", "[package]\nname = \"leaf\"\nversion = \"0.2.0\"\nedition = \"2021\"\n[features]\nstd = []\n"),
+            ("src/lib.rs", "// altered"),
+        ],
+    );
+    assert_ne!(sha256(&crates[1].1), checksum);
+    let mut sources = store_crates(&dir, &crates);
+    let key = format!("{CRATES_IO}#leaf@0.2.0");
+    let request = |sources: &serde_json::Map<String, Value>| json!({"workspace": dir.path(""), "target": "x86_64-unknown-linux-gnu", "sources": sources});
+    let e = error_of(&ask(request(&sources)));
+    assert!(e.contains("checksum mismatch for `leaf 0.2.0`"), "{e}");
+
+    let store = dir.path("nix-store");
+    let fixed = fixed_output_path(&store, "leaf-0.2.0.crate", &checksum);
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(&fixed, &crates[1].1).unwrap();
+    sources.insert(key.clone(), json!(fixed));
+    let a = ask(request(&sources));
+    assert_eq!(a["ok"], true, "{a:#}");
+    assert!(a["plan"]["instances"]["leaf-0.2.0"].is_object(), "{a:#}");
+
+    // The same file under another name in that directory is hashed.
+    let renamed = format!("{store}/{}", &fixed[store.len() + 2..]);
+    std::fs::write(&renamed, &crates[1].1).unwrap();
+    sources.insert(key, json!(renamed));
+    let e = error_of(&ask(request(&sources)));
+    assert!(e.contains("checksum mismatch for `leaf 0.2.0`"), "{e}");
 }
 
 #[test]

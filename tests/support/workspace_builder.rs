@@ -57,3 +57,27 @@ pub fn crate_file(name: &str, version: &str, files: &[(&str, &str)]) -> Vec<u8> 
 pub fn sha256(bytes: &[u8]) -> String {
     crateplan::tarball::sha256_hex(bytes)
 }
+
+/// Where Nix's `builtins.fetchurl { sha256; name; }` puts a file in the
+/// store directory `store` (a flat sha256 fixed output), computed here
+/// independently of the planner's own code: the store path's 160 bits taken
+/// five at a time from the lowest, written most significant first.
+pub fn fixed_output_path(store: &str, name: &str, sha256_hex: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let inner = hex(&Sha256::digest(format!("fixed:out:sha256:{sha256_hex}:")));
+    let digest = Sha256::digest(format!("output:out:sha256:{inner}:{store}:{name}"));
+    let mut folded = [0u8; 20];
+    for (i, b) in digest.iter().enumerate() {
+        folded[i % 20] ^= b;
+    }
+    let bit = |i: usize| usize::from(folded.get(i / 8).map_or(0, |b| (b >> (i % 8)) & 1));
+    let hash: String = (0..32)
+        .rev()
+        .map(|d| {
+            let value: usize = (0..5).map(|j| bit(5 * d + j) << j).sum();
+            char::from(b"0123456789abcdfghijklmnpqrsvwxyz"[value])
+        })
+        .collect();
+    format!("{store}/{hash}-{name}")
+}
