@@ -7,6 +7,10 @@
 //! and hashing it again (most of the cost of reading a `.crate` in the wasm
 //! module, which has no SHA instructions) can be skipped.
 //!
+//! The store directory is the one the path is in: outside a real store such a
+//! name can only be made on purpose, by whoever writes the request's paths,
+//! which are trusted to name the files anyway.
+//!
 //! The computation is Nix's `makeFixedOutputPath` for a flat sha256 hash:
 //! `inner = sha256("fixed:out:sha256:<hex>:")`, then
 //! `sha256("output:out:sha256:<hex of inner>:<store dir>:<name>")` folded to
