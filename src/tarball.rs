@@ -1,8 +1,8 @@
 //! Reading `.crate` files (gzip tar) without trusting them: the sha256 must
-//! match the lock (unless Nix checked it already, see [`Pinned`]), every header, name and size is bounded before anything is
-//! allocated for it, and every entry must be a plain file or directory inside
-//! `NAME-VERSION/`, with exactly one `Cargo.toml`. Nothing is extracted: we
-//! keep the file list and the manifest text.
+//! match the lock (or Nix checked it: [`Pinned`]), every header, name and size
+//! is bounded before anything is allocated for it, and every entry must be a
+//! plain file or directory inside `NAME-VERSION/`, with exactly one
+//! `Cargo.toml`. Nothing is extracted: we keep the file list and the manifest.
 //!
 //! The tar format is read here rather than through the `tar` crate because
 //! that crate reads a GNU long name or a PAX header into memory whole, so a
@@ -87,7 +87,7 @@ pub enum Pinned<'a> {
     BySha256(&'a str),
     /// By the lock's sha256, which Nix compared the bytes with when it
     /// fetched them: they lie at its fixed-output store path
-    /// ([`crate::store_path`]), so they are not hashed again.
+    /// (`src/store_path.rs`), so they are not hashed again.
     CheckedByNix,
     /// Not pinned (the fuzz target reads arbitrary archives).
     No,
