@@ -16,6 +16,7 @@
 //! `sha256("output:out:sha256:<hex of inner>:<store dir>:<name>")` folded to
 //! 20 bytes and written in Nix's base-32 alphabet.
 
+use crate::tarball;
 use sha2::{Digest, Sha256};
 
 /// Nix's base-32 alphabet (no e, o, u, t).
@@ -41,7 +42,7 @@ pub fn is_flat_sha256_output(path: &str, sha256_hex: &str) -> bool {
     if !store_dir.starts_with('/') || hash_part.len() != HASH_CHARS || name.is_empty() {
         return false;
     }
-    let inner = hex(&Sha256::digest(format!("fixed:out:sha256:{sha256_hex}:")));
+    let inner = tarball::sha256_hex(format!("fixed:out:sha256:{sha256_hex}:").as_bytes());
     let outer = Sha256::digest(format!("output:out:sha256:{inner}:{store_dir}:{name}"));
     base32(&fold(&outer)) == hash_part
 }
@@ -69,10 +70,6 @@ fn base32(bytes: &[u8; HASH_BYTES]) -> String {
             char::from(NIX_BASE32[usize::from((low | high) & 0x1f)])
         })
         .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

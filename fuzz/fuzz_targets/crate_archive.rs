@@ -19,7 +19,13 @@ fn name_version(data: &[u8]) -> (String, String) {
 
 fuzz_target!(|data: &[u8]| {
     let (name, version) = name_version(data);
-    let Ok(archive) = crateplan::tarball::read_crate("fuzz", &name, &version, data, crateplan::tarball::Pinned::No) else {
+    let Ok(archive) = crateplan::tarball::read_crate(
+        "fuzz",
+        &name,
+        &version,
+        data,
+        crateplan::tarball::Pinned::No,
+    ) else {
         return;
     };
     if let Some(raw) = &archive.parsed {

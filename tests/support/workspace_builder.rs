@@ -64,8 +64,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 /// five at a time from the lowest, written most significant first.
 pub fn fixed_output_path(store: &str, name: &str, sha256_hex: &str) -> String {
     use sha2::{Digest, Sha256};
-    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let inner = hex(&Sha256::digest(format!("fixed:out:sha256:{sha256_hex}:")));
+    let inner = sha256(format!("fixed:out:sha256:{sha256_hex}:").as_bytes());
     let digest = Sha256::digest(format!("output:out:sha256:{inner}:{store}:{name}"));
     let mut folded = [0u8; 20];
     for (i, b) in digest.iter().enumerate() {
